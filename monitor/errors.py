@@ -1,0 +1,62 @@
+"""One exception tree for the whole service.
+
+    MonitorError            anything the service raises on purpose
+    ├── ConfigError         a config or watchlist file is invalid (names file and line)
+    ├── FetchError          an HTTP fetch failed (status, timeout, size cap, redirects, address)
+    ├── FeedError           fetched bytes are not a usable feed
+    ├── ExtractError        an article page yielded no text
+    └── DeliveryError       Telegram refused or could not be reached
+
+Expected, per-item errors (one feed, one page, one message) are logged as one
+line and the run goes on; anything else is a bug and is raised.
+"""
+
+from __future__ import annotations
+
+
+class MonitorError(Exception):
+    """Base of every error the service raises on purpose."""
+
+
+class ConfigError(MonitorError):
+    """An invalid configuration or watchlist file; the message names file and line."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None):
+        self.path = path
+        self.line = line
+        self.plain = message
+        where = path or ""
+        if path and line:
+            where = f"{path}:{line}"
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class FetchError(MonitorError):
+    """An HTTP fetch failed; `status` is the HTTP status when there was one."""
+
+    def __init__(self, message: str, *, status: int | None = None):
+        self.status = status
+        super().__init__(message)
+
+
+class FeedError(MonitorError):
+    """The fetched document is not a feed, or nothing could be recovered from it."""
+
+
+class ExtractError(MonitorError):
+    """An article page could not be turned into text."""
+
+
+class DeliveryError(MonitorError):
+    """Telegram did not accept a message.
+
+    `permanent` errors (chat not found, bot removed) will not heal by retrying
+    soon; `retry_after` is Telegram's own wait in seconds, when it gave one.
+    """
+
+    def __init__(
+        self, message: str, *, permanent: bool = False, retry_after: float | None = None
+    ):
+        self.permanent = permanent
+        self.retry_after = retry_after
+        super().__init__(message)

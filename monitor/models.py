@@ -1,0 +1,110 @@
+"""The small frozen values that flow between the pipeline's stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class FeedSource:
+    """A feed as configured: where it is and how often to poll it."""
+
+    url: str
+    name: str | None
+    interval_s: float
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """A feed as stored: what the next conditional request needs."""
+
+    id: int
+    url: str
+    name: str | None
+    etag: str | None = None
+    last_modified: str | None = None
+    consecutive_failures: int = 0
+    interval_s: float = 300.0
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """One HTTP response, already read within the size cap."""
+
+    url: str  # final URL after redirects
+    status: int
+    body: bytes
+    headers: dict[str, str]  # lower-cased names
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One item of a parsed feed."""
+
+    key: str  # stable identity within its feed: guid, else link, else hash
+    url: str | None  # the entry's link, as the feed gives it
+    canonical_url: str | None  # normalised link, used to spot the same article in other feeds
+    title: str
+    summary: str  # plain text, tags stripped
+    published: datetime | None  # timezone-aware UTC
+    author: str | None = None
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    """What could be read from a feed document; `error` says what was wrong, if anything."""
+
+    title: str | None
+    entries: tuple[Entry, ...]
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Article:
+    """The text an alert is about: the extracted page, or the feed entry when that failed."""
+
+    url: str | None
+    title: str
+    text: str
+    published: datetime | None = None
+    author: str | None = None
+    from_feed_only: bool = False  # True when the page could not be read
+
+
+@dataclass(frozen=True)
+class Match:
+    """One watchlist entry found in an article, with what explains it."""
+
+    entry_id: str
+    name: str  # the entry's display name
+    term: str  # the watchlist term (name or alias) that matched
+    matched: str  # the text as it stands in the article
+    score: float  # 0..100; 100 for exact or folded matches
+    field: str  # "title" or "body"
+    start: int  # span of `matched` in that field
+    end: int
+    snippet: str  # a short excerpt around the span
+    snippet_start: int  # span of `matched` inside `snippet`
+    snippet_end: int
+    kind: str = "exact"  # exact | folded | fuzzy
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One message to send: an article and the entries it matched."""
+
+    id: int
+    chat_id: str
+    outlet: str
+    url: str | None
+    title: str
+    published: datetime | None
+    matches: tuple[Match, ...] = field(default_factory=tuple)
+    body_unavailable: bool = False
