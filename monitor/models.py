@@ -108,3 +108,4 @@ class Alert:
     published: datetime | None
     matches: tuple[Match, ...] = field(default_factory=tuple)
     body_unavailable: bool = False
+    attempts: int = 0  # delivery tries so far

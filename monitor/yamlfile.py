@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -33,22 +33,25 @@ def read_yaml(path: Path) -> Any:
         return YAML(typ="rt").load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
+        # an error found at the end of the stream belongs to the last line, not past it
+        line = min(mark.line + 1, text.count("\n") or 1) if mark is not None else None
         problem = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
         raise ConfigError(f"invalid YAML: {problem}", path=str(path), line=line) from None
     except YAMLError as exc:
         raise ConfigError(f"invalid YAML: {exc}", path=str(path)) from None
 
 
-def validate(model: type[ModelT], data: Any, path: Path) -> ModelT:
-    """Validate parsed YAML against a pydantic model; the first error names its line."""
+def validate(schema: type[ModelT] | TypeAdapter[Any], data: Any, path: Path) -> Any:
+    """Validate parsed YAML against a pydantic model or TypeAdapter; errors name their line."""
     try:
-        return model.model_validate(data)
+        if isinstance(schema, TypeAdapter):
+            return schema.validate_python(data)
+        return schema.model_validate(data)
     except ValidationError as exc:
         error = exc.errors(include_url=False)[0]
-        loc = tuple(error["loc"])
+        loc = _data_path(data, tuple(error["loc"]))
         where = _dotted(loc)
-        message = error["msg"]
+        message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             message = "unknown key (check its spelling)"
         text = f"{where}: {message}" if where else message
@@ -68,6 +71,22 @@ def line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
         else:
             break
     return line
+
+
+def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Drop pydantic's own steps (union members like 'list[FeedModel]') from an error path."""
+    kept: list[Any] = []
+    node = data
+    for index, part in enumerate(loc):
+        last = index == len(loc) - 1
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and part < len(node)
+        ):
+            node = node[part]
+        elif not (last and isinstance(node, dict)):  # a missing or unknown key is kept
+            continue
+        kept.append(part)
+    return tuple(kept)
 
 
 def _own_line(node: Any) -> int | None:

@@ -1,0 +1,30 @@
+"""Structured logs: one event per line, `event key=value ...`, never a token."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+
+def setup_logging(level: int = logging.INFO) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("httpx", "httpcore", "telegram", "apscheduler", "trafilatura", "htmldate"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def event(logger: logging.Logger, name: str, level: int = logging.INFO, **fields: object) -> None:
+    """Log `name key=value ...`; values with spaces or quotes are quoted."""
+    if logger.isEnabledFor(level):
+        logger.log(level, "%s", " ".join([name, *(_pair(k, v) for k, v in fields.items())]))
+
+
+def _pair(key: str, value: object) -> str:
+    text = "" if value is None else str(value)
+    text = text.replace("\n", " ").replace("\r", " ")
+    if not text or any(c in text for c in ' "=\t'):
+        text = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{key}={text}"

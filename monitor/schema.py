@@ -1,0 +1,122 @@
+"""The database tables as the code uses them today (migrations.py builds them)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+metadata = MetaData()
+
+feeds = Table(
+    "feeds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", Text, nullable=False, unique=True),
+    Column("name", Text),  # configured name
+    Column("title", Text),  # the feed's own title
+    Column("active", Boolean, nullable=False, default=True),  # still in the config
+    Column("disabled", Boolean, nullable=False, default=False),  # gone for good (HTTP 410)
+    Column("interval_s", Float, nullable=False),
+    Column("next_poll_at", UTCDateTime, nullable=False),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("last_polled_at", UTCDateTime),
+    Column("last_ok_at", UTCDateTime),
+    Column("last_status", Integer),
+    Column("last_error", Text),
+    Column("consecutive_failures", Integer, nullable=False, default=0),
+    Column("failing_since", UTCDateTime),
+    Column("entries_seen", Integer, nullable=False, default=0),
+)
+
+seen_entries = Table(
+    "seen_entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("feed_id", Integer, ForeignKey("feeds.id"), nullable=False),
+    Column("key", Text, nullable=False),
+    Column("seen_at", UTCDateTime, nullable=False),
+    UniqueConstraint("feed_id", "key", name="uq_seen_entries_feed_key"),
+)
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("canonical_url", Text, unique=True),
+    Column("url", Text),
+    Column("title", Text, nullable=False),
+    Column("outlet", Text, nullable=False),
+    Column("feed_id", Integer, ForeignKey("feeds.id"), nullable=False),
+    Column("published", UTCDateTime),
+    Column("body_unavailable", Boolean, nullable=False, default=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+matches = Table(
+    "matches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id"), nullable=False),
+    Column("entry_id", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("term", Text, nullable=False),
+    Column("matched", Text, nullable=False),
+    Column("score", Float, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("field", Text, nullable=False),
+    Column("span_start", Integer, nullable=False),
+    Column("span_end", Integer, nullable=False),
+    Column("snippet", Text, nullable=False),
+    Column("snippet_start", Integer, nullable=False),
+    Column("snippet_end", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id"), nullable=False),
+    Column("chat_id", Text, nullable=False),
+    Column("entry_ids", Text, nullable=False),  # entries this chat is told of, comma-separated
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    Column("message_id", Integer),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("last_error", Text),
+    Column("permanent_error", Boolean, nullable=False, default=False),
+    UniqueConstraint("article_id", "chat_id", name="uq_outbox_article_chat"),
+)
