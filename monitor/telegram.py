@@ -1,0 +1,209 @@
+"""Delivery to Telegram: the Bot API sender, the console sender, and the alert format.
+
+    TelegramError (python-telegram-bot)          -> DeliveryError
+    ├── RetryAfter                               retry_after=seconds
+    ├── BadRequest "can't parse entities"        resent once as plain text, inside send()
+    ├── BadRequest "chat not found", any other   permanent
+    ├── Forbidden (kicked, not a member)         permanent
+    ├── ChatMigrated                             permanent (names the new chat id)
+    ├── InvalidToken (401/404)                   transient (kept pending; fix the config)
+    └── NetworkError, TimedOut, 5xx, non-JSON    transient
+
+Retrying is the outbox's job (AIORateLimiter runs with max_retries=0), and so
+is per-chat pacing; the limiter adds the overall 25/s and 20/min-per-group caps.
+Every error message goes through `redact()`: the token never leaves this module.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import logging
+import re
+import sys
+import warnings
+from datetime import timedelta
+from types import TracebackType
+from typing import TextIO
+
+from telegram import LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.ext import AIORateLimiter, ExtBot
+from telegram.request import HTTPXRequest
+
+from monitor.alert_format import format_alert, plain_text, utf16_len
+from monitor.errors import DeliveryError
+from monitor.redact import install_redaction, redact
+
+__all__ = ["ConsoleSender", "TelegramSender", "format_alert", "install_redaction",
+           "plain_text", "redact", "utf16_len"]
+
+log = logging.getLogger("monitor.telegram")
+MAX_ERROR_CHARS = 300  # a proxy's error page ends up in the message; keep the first part
+_HREF = re.compile(r'<a\s+href="([^"]*)"')
+
+
+class _Demote(logging.Filter):
+    """Turn PTB's tracebacks for expected failures into DEBUG lines; the outbox logs them.
+
+    AIORateLimiter logs each final RetryAfter and BaseRequest each non-JSON answer
+    (a proxy's HTML error page) at ERROR with a traceback.
+    """
+
+    PREFIXES = ("Rate limit hit after maximum", "Can not load invalid JSON data")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith(self.PREFIXES):
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+class TelegramSender:
+    """Sends HTML messages through the Bot API; `send` returns the message id."""
+
+    def __init__(self, token: str, *, base_url: str = "https://api.telegram.org",
+                 timeout: float = 20.0):
+        install_redaction(token)
+        self._bot = ExtBot(
+            token,
+            base_url=f"{base_url.rstrip('/')}/bot",
+            base_file_url=f"{base_url.rstrip('/')}/file/bot",
+            request=HTTPXRequest(connect_timeout=min(timeout, 10.0), read_timeout=timeout,
+                                 write_timeout=timeout, pool_timeout=timeout),
+            rate_limiter=AIORateLimiter(overall_max_rate=25, overall_time_period=1,
+                                        group_max_rate=20, group_time_period=60,
+                                        max_retries=0),
+        )
+        for name in ("telegram.ext.AIORateLimiter", "telegram.request.BaseRequest"):
+            logger = logging.getLogger(name)
+            if not any(isinstance(f, _Demote) for f in logger.filters):
+                logger.addFilter(_Demote())
+        self._started = False
+
+    @property
+    def bot(self) -> ExtBot:
+        """The underlying bot, for other Bot API calls (commands, photos)."""
+        return self._bot
+
+    async def start(self) -> None:
+        """Open the connection pool and check the token (getMe); failures are transient."""
+        if self._started:
+            return
+        try:
+            await self._bot.initialize()
+        except TelegramError as exc:
+            await self._bot.shutdown()
+            raise _delivery_error(exc, "getMe") from None
+        self._started = True
+        log.info("telegram_ready bot=@%s", self._bot.username)
+
+    async def stop(self) -> None:
+        """Close the connection pool; safe to call twice."""
+        if self._started:
+            self._started = False
+            await self._bot.shutdown()
+
+    async def __aenter__(self) -> TelegramSender:
+        await self.start()
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None,
+                        exc: BaseException | None, tb: TracebackType | None) -> None:
+        await self.stop()
+
+    async def send(self, chat_id: str, html_message: str, *,
+                   preview_url: str | None = None) -> int:
+        """Send one HTML message; on "can't parse entities" resend it once as plain text.
+
+        The link preview shows `preview_url`, else the message's first link.
+        """
+        if not self._started:
+            await self.start()
+        url = preview_url or _first_link(html_message)
+        preview = LinkPreviewOptions(url=url) if url else None
+        try:
+            message = await self._bot.send_message(
+                chat_id, html_message, parse_mode=ParseMode.HTML, link_preview_options=preview)
+        except BadRequest as exc:
+            if "can't parse entities" not in str(exc).lower():
+                raise _delivery_error(exc, "sendMessage") from None
+            log.warning("telegram_html_refused chat=%s error=%r; resending as plain text",
+                        chat_id, redact(str(exc)))
+            return await self._send_plain(chat_id, plain_text(html_message), preview)
+        except TelegramError as exc:
+            raise _delivery_error(exc, "sendMessage") from None
+        return message.message_id
+
+    async def _send_plain(self, chat_id: str, text: str,
+                          preview: LinkPreviewOptions | None) -> int:
+        try:
+            message = await self._bot.send_message(chat_id, text, link_preview_options=preview)
+        except TelegramError as exc:
+            raise _delivery_error(exc, "sendMessage") from None
+        return message.message_id
+
+
+class ConsoleSender:
+    """Prints alerts as plain text when no bot token is set; same interface as TelegramSender."""
+
+    def __init__(self, stream: TextIO | None = None):
+        self._stream = stream
+        self._ids = itertools.count(1)
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    async def __aenter__(self) -> ConsoleSender:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+    async def send(self, chat_id: str, html_message: str, *,
+                   preview_url: str | None = None) -> int:
+        """Print the message (plain text) with a header naming the chat."""
+        stream = self._stream or sys.stdout
+        message_id = next(self._ids)
+        stream.write(f"--- alert #{message_id} to {chat_id} ---\n{plain_text(html_message)}\n\n")
+        stream.flush()
+        return message_id
+
+
+def _first_link(html_message: str) -> str | None:
+    m = _HREF.search(html_message)
+    return html.unescape(m.group(1)) if m else None
+
+
+def _seconds(value: int | float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _delivery_error(exc: TelegramError, method: str) -> DeliveryError:
+    """Map a python-telegram-bot error to a DeliveryError with a redacted message."""
+    text = redact(f"{method}: {type(exc).__name__}: {exc}")[:MAX_ERROR_CHARS]
+    if isinstance(exc, RetryAfter):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            retry_after = _seconds(exc.retry_after)
+        return DeliveryError(text, retry_after=retry_after)
+    if isinstance(exc, ChatMigrated):
+        return DeliveryError(f"{text} (new chat id {exc.new_chat_id})", permanent=True)
+    if isinstance(exc, Forbidden):
+        return DeliveryError(text, permanent=True)
+    if isinstance(exc, InvalidToken):
+        return DeliveryError(redact(f"{method}: Telegram refused the bot token: {exc}"))
+    if isinstance(exc, BadRequest):  # chat not found, no rights, ...: the same request fails again
+        return DeliveryError(text, permanent=True)
+    return DeliveryError(text)  # NetworkError, TimedOut, 5xx, invalid server responses
