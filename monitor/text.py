@@ -1,0 +1,198 @@
+"""Turkish-aware text normalisation with an offset map back to the original (pure).
+
+`normalize(text)` returns a *scan form*: NFC, Turkish case folding, ASCII
+folding (ş->s, ı/İ/I->i, ...), every apostrophe and punctuation mark turned into
+a space, zero-width characters and soft hyphens removed, whitespace runs
+(NBSP, line breaks, double spaces) squeezed to one space.  The scan form is
+built with C-level codecs and byte tables (no per-character Python loop), and
+`Normalized.span()` maps any span of it back to the original text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+APOSTROPHES = "'’‘`´ʼ′"
+REMOVABLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+_ERROR_HANDLER = "monitor-fold"
+
+
+def _fold_error(exc: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: one cp1254-encodable stand-in per unencodable character."""
+    assert isinstance(exc, UnicodeEncodeError)
+    out = []
+    for ch in exc.object[exc.start : exc.end]:
+        if ch in REMOVABLE:
+            out.append("\x00")
+        elif ch.isspace():
+            out.append(" ")
+        elif ch in APOSTROPHES:
+            out.append("'")
+        else:
+            base = unicodedata.normalize("NFKD", ch)[:1]
+            out.append(base if base.isascii() and base.isalnum() else "\x7f")
+    return "".join(out), exc.end
+
+
+codecs.register_error(_ERROR_HANDLER, _fold_error)
+
+
+def _ascii_letter(ch: str) -> str:
+    if ch in "Iıİ":
+        return "i"
+    base = unicodedata.normalize("NFKD", ch)[:1].lower()
+    return base if base.isascii() and base.isalnum() else "x"
+
+
+def _tables() -> tuple[bytes, bytes]:
+    spaces, scan = bytearray(range(256)), bytearray(range(256))
+    for b in range(256):
+        ch = bytes([b]).decode("cp1254", errors="ignore")
+        if not ch:
+            scan[b] = 0x20
+            continue
+        if ch.isspace():
+            spaces[b] = 0x20
+        elif ch == "\u00ad":
+            spaces[b] = 0
+        scan[b] = ord(_ascii_letter(ch)) if ch.isalnum() else 0x20
+    return bytes(spaces), bytes(scan)
+
+
+_SPACES, _SCAN = _tables()
+_RUNS = re.compile(rb"[ \x00]+")
+
+
+def _nfc_with_map(text: str) -> tuple[str, list[int]]:
+    """NFC of `text` and, per NFC character, the start of its source cluster (+ end)."""
+    out: list[str] = []
+    starts: list[int] = []
+    i = 0
+    while i < len(text):
+        j = i + 1
+        while j < len(text) and unicodedata.combining(text[j]):
+            j += 1
+        composed = unicodedata.normalize("NFC", text[i:j])
+        out.append(composed)
+        starts.extend([i] * len(composed))
+        i = j
+    starts.append(len(text))
+    return "".join(out), starts
+
+
+@dataclass
+class Normalized:
+    """A text's scan form; `scan` starts with one space so terms can be anchored on it."""
+
+    original: str
+    scan: str
+    _spaced: bytes
+    _nfc_starts: list[int] | None
+    _squeezed: bool
+    _bps: tuple[list[int], list[int]] | None = field(default=None, repr=False)
+
+    def _breakpoints(self) -> tuple[list[int], list[int]]:
+        if self._bps is None:
+            norm_at, delta = [0], [0]
+            norm, orig, size = 0, 0, len(self._spaced)
+            for m in _RUNS.finditer(self._spaced):
+                s, e = m.span()
+                norm += s - orig
+                if s > 0 and e < size and b" " in m.group():
+                    norm_at.append(norm)
+                    delta.append(s + m.group().index(b" ") - norm)
+                    norm += 1
+                norm_at.append(norm)
+                delta.append(e - norm)
+                orig = e
+            self._bps = (norm_at, delta)
+        return self._bps
+
+    def _orig(self, i: int) -> int:
+        if self._squeezed:
+            norm_at, delta = self._breakpoints()
+            i += delta[bisect_right(norm_at, i) - 1]
+        return i
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a span of `scan` (with its leading space) to a span of the original text."""
+        s, e = self._orig(start - 1), self._orig(end - 2) + 1
+        if self._nfc_starts is not None:
+            s, e = self._nfc_starts[s], self._nfc_starts[e]
+        return s, e
+
+    def char(self, i: int) -> str:
+        """The original character at scan position `i` ('' past the end)."""
+        if i >= len(self.scan):
+            return ""
+        s, _ = self.span(i, i + 1)
+        return self.original[s] if s < len(self.original) else ""
+
+
+def normalize(text: str) -> Normalized:
+    """Build the scan form of `text` (see the module docstring)."""
+    nfc_starts = None
+    source = text
+    if not unicodedata.is_normalized("NFC", text):
+        source, nfc_starts = _nfc_with_map(text)
+    spaced = source.encode("cp1254", _ERROR_HANDLER).translate(_SPACES)
+    squeezed = b" ".join(spaced.translate(None, b"\x00").split())
+    changed = len(squeezed) != len(spaced)
+    scan = " " + squeezed.translate(_SCAN).decode("latin-1")
+    return Normalized(text, scan, spaced, nfc_starts, changed)
+
+
+def scan_key(term: str) -> str:
+    """A watchlist term in scan form, without the leading space, single-spaced."""
+    return " ".join(normalize(term).scan.split())
+
+
+def turkish_lower(text: str) -> str:
+    """Lower-case with Turkish rules (İ->i, I->ı), after NFC."""
+    text = unicodedata.normalize("NFC", text)
+    return text.replace("İ", "i").replace("I", "ı").lower()
+
+
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def turkish_key(text: str) -> str:
+    """Turkish-folded words of `text` joined by single spaces (no ASCII folding)."""
+    for ch in REMOVABLE:
+        text = text.replace(ch, "")
+    return _NON_WORD.sub(" ", turkish_lower(text)).strip()
+
+
+def squash(text: str) -> str:
+    """Whitespace runs to one space and zero-width characters removed, for display."""
+    for ch in REMOVABLE:
+        text = text.replace(ch, "")
+    return re.sub(r"\s+", " ", text)
+
+
+def snippet(text: str, start: int, end: int, width: int = 160) -> tuple[str, int, int]:
+    """About `width` characters around text[start:end], cut at word boundaries.
+
+    Returns the snippet and the span of the matched text inside it.
+    """
+    room = max(0, width - (end - start)) // 2
+    left = max(0, start - room)
+    right = min(len(text), end + room)
+    if left > 0:
+        cut = text.find(" ", left, start)
+        left = cut + 1 if cut != -1 else left
+    if right < len(text):
+        cut = text.rfind(" ", end, right)
+        right = cut if cut != -1 else right
+    before = squash(text[left:start]).lstrip()
+    middle = squash(text[start:end])
+    after = squash(text[end:right]).rstrip()
+    if left > 0:
+        before = "…" + before
+    if right < len(text):
+        after += "…"
+    return before + middle + after, len(before), len(before) + len(middle)

@@ -1,0 +1,168 @@
+"""The matcher on the shipped watchlist: spans, rules, explanations, labelled F1."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from monitor.match import Matcher, evaluate
+from monitor.watchlists import (
+    WatchlistEntry,
+    Watchlists,
+    find_example_files,
+    load_examples,
+    load_watchlists,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+DEVDATA = Path("/work/shared/devdata/snippets.jsonl")
+LABELLED = sorted((ROOT / "tests" / "data" / "labelled").glob("*.jsonl"))
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher(load_watchlists(ROOT / "watchlists"))
+
+
+def _ids(matcher: Matcher, text: str, title: str = "") -> list[str]:
+    return sorted(m.entry_id for m in matcher.find_matches(title, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "entry", "matched", "kind"),
+    [
+        ("Dün TUSAŞ'ın heyeti geldi.", "tusas", "TUSAŞ'ın", "exact"),
+        ("Dün TUSAS'in heyeti geldi.", "tusas", "TUSAS'in", "folded"),
+        ("KM HAVACILIK'TA iş", "km-havacilik", "KM HAVACILIK'TA", "exact"),
+        ("Erkenez OSBnin binası", "erkenez-osb", "Erkenez OSBnin", "exact"),
+        ("KM Havacılığın hattı", "km-havacilik", "KM Havacılığın", "folded"),
+        ("Bugün Mustafa\u00a0 Buluntu konuştu", "mustafa-buluntu", "Mustafa\u00a0 Buluntu",
+         "exact"),
+        ("TU\u00adSAŞ geldi", "tusas", "TU\u00adSAŞ", "exact"),
+        ("KM Havcılık kurdu", "km-havacilik", "KM Havcılık", "fuzzy"),
+        ("Erkeenz OSB'de açıldı", "erkenez-osb", "Erkeenz OSB'de", "fuzzy"),
+        ("KM Havaçılık yeni", "km-havacilik", "KM Havaçılık", "fuzzy"),
+        ("TUAŞ yetkilileri", "tusas", "TUAŞ", "exact"),
+    ],
+)
+def test_span_and_kind(matcher: Matcher, text: str, entry: str, matched: str, kind: str) -> None:
+    (m,) = matcher.find_matches("", text)
+    assert (m.entry_id, m.matched, m.kind) == (entry, matched, kind)
+    assert text[m.start : m.end] == matched
+    assert m.field == "body"
+    assert m.snippet[m.snippet_start : m.snippet_end] == " ".join(
+        matched.replace("\u00ad", "").split()
+    )
+    assert 0 < m.score <= 100 and (m.score == 100) is (kind != "fuzzy")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MKM Havacılık kurs açtı", "Şehre 30 km uzaklıktaki havacılık parkı",
+        "Başkan Bulutoğlu geldi", "Mustafa Bulunmaz ödül aldı", "Mustafa Bulut konuştu",
+        "KAYIP ÇOCUK MUSTAFA BULUNDU", "Kazı başkanı buluntuları inceledi",
+        "Erkenez Barajı'nda bakım", "Erkenez yolunda kaza", "Elbistan OSB'de kreş",
+        "TÜSİAD raporu", "TÜSAŞ adlı şirket", "TESAŞ fabrikası", "TUSAŞDER kuruldu",
+        "Meclis toplantısında Buluntu konuştu", "Ayşe Buluntu tepki gösterdi",
+    ],
+)
+def test_hard_negatives(matcher: Matcher, text: str) -> None:
+    assert _ids(matcher, text) == []
+
+
+def test_title_preferred_and_entry_order(matcher: Matcher) -> None:
+    matches = matcher.find_matches("TUSAŞ ziyareti", "KM Havacılık ve TUSAŞ'ın ziyareti")
+    assert [m.entry_id for m in matches] == ["km-havacilik", "tusas"]
+    assert matches[1].field == "title" and matches[0].field == "body"
+
+
+def test_exact_beats_fuzzy(matcher: Matcher) -> None:
+    (m,) = matcher.find_matches("", "KM Havcılık ve sonra KM Havacılık")
+    assert m.kind == "exact" and m.matched == "KM Havacılık"
+
+
+def test_needs_context(matcher: Matcher) -> None:
+    assert _ids(matcher, "Buluntu konuştu") == []
+    assert _ids(matcher, "Buluntu konuştu", title="KMTSO meclisi") == ["mustafa-buluntu"]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("Mustafa Bulut konuştu", "'Mustafa Bulut' is excluded"),
+        ("Mustafa Bulut konuştu", "score 87 < 88 threshold"),
+        ("Arkeolojik buluntu sergisi", "'arkeolojik buluntu' is excluded"),
+        ("Meclis toplantısında Buluntu konuştu", "needs context"),
+        ("MKM Havacılık kurs açtı", "inside the longer word 'MKM Havacılık'"),
+        ("Başkan Bulutoğlu geldi", "score"),
+        ("Mustafa Buluntuoğlu", "'oglu' after 'Mustafa Buluntu' is not a Turkish suffix"),
+        ("TÜSAŞ adlı şirket", "differs from 'TUSAŞ' in a Turkish letter"),
+        ("Kayıp Mustafa bulundu", "not capitalised"),
+        ("TUSAŞ geldi", "tusas: matched 'TUSAŞ'"),
+    ],
+)
+def test_explain(matcher: Matcher, text: str, reason: str) -> None:
+    assert any(reason in line for line in matcher.explain("", text)), matcher.explain("", text)
+
+
+def test_watchlist_without_entries_matches_nothing() -> None:
+    assert Matcher(Watchlists((), ())).find_matches("TUSAŞ", "TUSAŞ") == []
+
+
+def test_custom_entry_rules() -> None:
+    entry = WatchlistEntry("acme", "Acme Makina", ("Acme Makine Sanayi",), None, fuzzy=False,
+                           exclude=("Acme Makina Sokağı",))
+    m = Matcher(Watchlists((entry,), ()))
+    assert _ids(m, "Acme Makina'nın fabrikası") == ["acme"]
+    assert _ids(m, "Acme Makna fabrikası") == []  # fuzzy off
+    assert _ids(m, "Acme Makina Sokağı'nda kaza") == []
+
+
+def _labelled() -> list[dict]:
+    rows = []
+    for path in ([DEVDATA] if DEVDATA.exists() else []) + LABELLED:
+        rows += [json.loads(line) for line in path.read_text("utf-8").splitlines() if line]
+    return rows
+
+
+def test_labelled_micro_f1(matcher: Matcher) -> None:
+    rows = _labelled()
+    assert len(rows) >= 300
+    tp = fp = fn = 0
+    failures: Counter[str] = Counter()
+    shown = []
+    for row in rows:
+        got, want = set(_ids(matcher, row["text"])), set(row["labels"])
+        tp, fp, fn = tp + len(got & want), fp + len(got - want), fn + len(want - got)
+        if got != want:
+            failures[row["kind"]] += 1
+            shown.append(f"{row['id']} [{row['kind']}] {row['text']!r}: got {sorted(got)}")
+    f1 = 2 * tp / (2 * tp + fp + fn)
+    print(f"micro-F1 {f1:.3f} over {len(rows)} snippets (tp {tp}, fp {fp}, fn {fn})")
+    assert f1 >= 0.97, f"F1 {f1:.3f}; failures per kind {dict(failures)}\n" + "\n".join(shown)
+
+
+def test_shipped_examples_pass(matcher: Matcher) -> None:
+    lists = load_watchlists(ROOT / "watchlists")
+    files = find_example_files(ROOT / "watchlists")
+    assert files
+    examples = [e for f in files for e in load_examples(f, [e.id for e in lists.entries])]
+    report = evaluate(matcher, examples, [e.id for e in lists.entries])
+    assert report.ok, "\n".join(report.lines())
+    assert set(report.entries) == {"km-havacilik", "mustafa-buluntu", "erkenez-osb", "tusas"}
+    assert all(s.precision == 1 and s.recall == 1 for s in report.entries.values())
+
+
+def test_evaluate_reports_failures(matcher: Matcher, tmp_path: Path) -> None:
+    path = tmp_path / "x.examples.yaml"
+    path.write_text("examples:\n  - text: \"TUSAŞ geldi\"\n    expect: []\n"
+                    "  - text: \"hiçbir şey\"\n    expect: [tusas]\n", encoding="utf-8")
+    report = evaluate(matcher, load_examples(path))
+    assert not report.ok and len(report.failures) == 2
+    assert report.entries["tusas"].precision == 0 and report.entries["tusas"].recall == 0
+    assert f"{path}:2" in str(report.failures[0]) and "wrongly matched tusas" in str(
+        report.failures[0])
