@@ -12,7 +12,8 @@ def setup_logging(level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("httpx", "httpcore", "telegram", "apscheduler", "trafilatura", "htmldate"):
+    noisy_libraries = ("httpx", "httpcore", "telegram", "apscheduler", "alembic", "trafilatura")
+    for noisy in (*noisy_libraries, "htmldate"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

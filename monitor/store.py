@@ -303,10 +303,26 @@ class Store:
             ).scalar_one()
 
     def earliest_attempt(self) -> datetime | None:
+        """When the next alert may be tried: the earliest retry time among the chats' heads."""
+        heads = (
+            select(func.min(outbox.c.id))
+            .where(outbox.c.sent_at.is_(None))
+            .group_by(outbox.c.chat_id)
+            .scalar_subquery()
+        )
         with self.engine.connect() as conn:
             return conn.execute(
-                select(func.min(outbox.c.next_attempt_at)).where(outbox.c.sent_at.is_(None))
+                select(func.min(outbox.c.next_attempt_at)).where(outbox.c.id.in_(heads))
             ).scalar_one()
+
+    def retry_pending_now(self, now: datetime) -> int:
+        """Make every waiting alert due now (on start: an operator may have fixed the cause)."""
+        with self.engine.begin() as conn:
+            return conn.execute(
+                update(outbox)
+                .where(outbox.c.sent_at.is_(None), outbox.c.next_attempt_at > now)
+                .values(next_attempt_at=now)
+            ).rowcount
 
     def mark_sent(self, outbox_id: int, message_id: int | None, now: datetime) -> None:
         with self.engine.begin() as conn:

@@ -1,0 +1,180 @@
+"""Builds the worker's parts, runs the scheduler and the outbox, and stops cleanly.
+
+Scheduling state lives in the database (each feed's next poll time); one short
+interval job asks the store which feeds are due and polls them, so several
+workers could share one database. Extraction runs in a thread pool, off the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from functools import partial
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from monitor.delivery import Outbox, Sender
+from monitor.extract import extract_article
+from monitor.fetch import Fetcher
+from monitor.logs import event
+from monitor.match import Matcher
+from monitor.models import Alert, Article
+from monitor.pipeline import Pipeline, PollReport
+from monitor.settings import Settings
+from monitor.store import Store
+from monitor.telegram import ConsoleSender, TelegramSender, format_alert
+from monitor.watchlists import WatchlistReloader
+
+log = logging.getLogger("monitor.service")
+
+TICK_S = 10.0  # how often the store is asked which feeds are due
+RELOAD_S = 30.0  # how often watchlist files are checked for edits
+FEED_LEASE = timedelta(minutes=10)  # a claimed feed is not handed out again for this long
+STOP_GRACE_S = 7.0  # in-flight polls get this long to finish on SIGTERM
+CONSOLE_CHAT = "console"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Service:
+    """The worker: use `async with Service(settings) as service:` then run_once or run."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        pace: bool = True,
+    ):
+        self.settings = settings
+        self.clock = clock
+        self.pace = pace
+        self._inflight: asyncio.Task[list[PollReport]] | None = None
+
+    async def __aenter__(self) -> Service:
+        settings = self.settings
+        self.reloader = WatchlistReloader(settings.watchlists_path)
+        self._watchlists = self.reloader.current
+        self._matcher = Matcher(self._watchlists)
+        self.store = Store(settings.database_url)
+        self.store.sync_feeds(settings.feeds, self.clock())
+        self.store.retry_pending_now(self.clock())
+        self.fetcher = Fetcher(allow_private_networks=settings.allow_private_networks)
+        self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="extract")
+        self.sender: Sender
+        if settings.telegram_token:
+            self.sender = TelegramSender(
+                settings.telegram_token, base_url=settings.telegram_api_url
+            )
+            self.default_chat = settings.telegram_chat_id or ""
+        else:
+            self.sender = ConsoleSender()
+            self.default_chat = CONSOLE_CHAT
+        await self.sender.start()
+        self.outbox = Outbox(
+            self.store, self.sender, render=self._render, clock=self.clock, pace=self.pace
+        )
+        self.pipeline = Pipeline(
+            store=self.store,
+            fetcher=self.fetcher,
+            matching=lambda: (self._matcher, self._watchlists),
+            extract=self._extract,
+            default_chat=self.default_chat,
+            max_age_s=settings.max_age_s,
+            clock=self.clock,
+            on_alerts=self.outbox.wake.set,
+        )
+        event(
+            log,
+            "worker_started",
+            feeds=len(settings.feeds),
+            entries=len(self._watchlists.entries),
+            delivery="telegram" if settings.telegram_token else "console",
+        )
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.sender.stop()
+        await self.fetcher.aclose()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.store.close()
+
+    # --- the work -------------------------------------------------------------------------
+
+    async def poll(self, *, every: bool = False) -> list[PollReport]:
+        """Poll the feeds that are due (or every feed), concurrently."""
+        feeds = self.store.claim_due_feeds(self.clock(), FEED_LEASE, every=every)
+        return list(await asyncio.gather(*(self.pipeline.check_feed(f) for f in feeds)))
+
+    async def run_once(self) -> bool:
+        """`monitor run --once`: poll every feed, then drain the outbox. True if all delivered."""
+        await self.poll(every=True)
+        delivered = await self.outbox.drain()
+        pending = self.store.pending_count()
+        event(log, "run_once_finished", pending=pending)
+        return delivered and pending == 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """The long-lived worker, until `stop` is set."""
+        scheduler = AsyncIOScheduler(
+            timezone=UTC,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
+        )
+        scheduler.add_job(self._tick, "interval", seconds=TICK_S, next_run_time=datetime.now(UTC))
+        scheduler.add_job(self.reload_watchlists, "interval", seconds=RELOAD_S)
+        scheduler.start()
+        outbox_task = asyncio.create_task(self.outbox.run(stop))
+        try:
+            await stop.wait()
+        finally:
+            event(log, "worker_stopping")
+            scheduler.pause()
+            await self._finish_inflight()
+            scheduler.shutdown(wait=False)
+            await _settle(outbox_task, 2.0)
+            event(log, "worker_stopped")
+
+    async def _tick(self) -> None:
+        # Our own task, shielded: APScheduler cancels running jobs on shutdown, and we want
+        # in-flight polls to finish (or be cut at a transaction boundary) on our terms.
+        self._inflight = asyncio.create_task(self.poll())
+        await asyncio.shield(self._inflight)
+
+    async def _finish_inflight(self) -> None:
+        if self._inflight is not None and not self._inflight.done():
+            await _settle(self._inflight, STOP_GRACE_S)
+
+    def reload_watchlists(self) -> None:
+        """Pick up watchlist edits; an invalid edit keeps the last good version running."""
+        error = self.reloader.reload_if_changed()
+        if error is not None:
+            event(log, "watchlist_invalid", logging.ERROR, error=error)
+        current = self.reloader.current
+        if current is not self._watchlists:
+            self._matcher, self._watchlists = Matcher(current), current
+            event(log, "watchlists_reloaded", entries=len(current.entries))
+
+    # --- helpers --------------------------------------------------------------------------
+
+    async def _extract(self, body: bytes, url: str, content_type: str | None) -> Article:
+        job = partial(extract_article, body, url=url, content_type=content_type)
+        return await asyncio.get_running_loop().run_in_executor(self.pool, job)
+
+    def _render(self, alert: Alert) -> str:
+        return format_alert(alert, lang=self.settings.language, tz=self.settings.timezone)
+
+
+async def _settle(task: asyncio.Task[object], timeout: float) -> None:
+    """Wait for a task up to `timeout`, then cancel it; never raises."""
+    done, _ = await asyncio.wait({task}, timeout=timeout)
+    if not done:
+        task.cancel()
+        await asyncio.wait({task}, timeout=1.0)
+    elif not task.cancelled() and task.exception() is not None:
+        exc = task.exception()
+        log.error("background task failed", exc_info=exc)
