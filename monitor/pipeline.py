@@ -39,6 +39,8 @@ class PollReport:
     matched: int = 0
     alerts: int = 0
     error: str | None = None
+    failures: int = 0  # failed polls in a row, this one included
+    retry_in_s: float | None = None  # backoff before the next try, after a failure
 
 
 @dataclass
@@ -59,11 +61,13 @@ class Pipeline:
                 report = await self._poll(feed)
         except TimeoutError:
             report = self._failed(feed, None, f"feed took over {FEED_DEADLINE_S:.0f}s")
-        fields = {"url": feed.url, "status": report.status, "new": report.new_entries}
+        fields = {"url": feed.url, "status": report.status or "-", "new": report.new_entries}
         if report.alerts:
             fields.update(matched=report.matched, alerts=report.alerts)
         if report.error:
             fields["error"] = report.error
+        if report.failures:
+            fields.update(failures=report.failures, retry_in=f"{report.retry_in_s:.0f}s")
         event(log, "feed_polled", logging.WARNING if report.error else logging.INFO, **fields)
         return report
 
@@ -161,10 +165,10 @@ class Pipeline:
         self, feed: FeedState, status: int | None, error: str, *, disable: bool = False
     ) -> PollReport:
         failures = feed.consecutive_failures + 1
-        self._record(
-            feed, PollRecord(status, error, False, self._next(feed, failures), disable=disable)
-        )
-        return PollReport(feed.url, status, error=error)
+        retry_at = self._next(feed, failures)
+        self._record(feed, PollRecord(status, error, False, retry_at, disable=disable))
+        retry_in = (retry_at - self.clock()).total_seconds()
+        return PollReport(feed.url, status, error=error, failures=failures, retry_in_s=retry_in)
 
     def _record(self, feed: FeedState, poll: PollRecord) -> None:
         self.store.record_poll(feed.id, poll, self.clock())

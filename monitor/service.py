@@ -140,14 +140,15 @@ class Service:
             event(log, "worker_stopped")
 
     async def _tick(self) -> None:
-        # Our own task, shielded: APScheduler cancels running jobs on shutdown, and we want
-        # in-flight polls to finish (or be cut at a transaction boundary) on our terms.
+        # The polls run in our own task: APScheduler cancels running jobs on shutdown, and
+        # in-flight polls should finish (or be cut between transactions) on our terms.
         self._inflight = asyncio.create_task(self.poll())
-        await asyncio.shield(self._inflight)
+        await asyncio.wait({self._inflight})
 
     async def _finish_inflight(self) -> None:
         if self._inflight is not None and not self._inflight.done():
             await _settle(self._inflight, STOP_GRACE_S)
+            await asyncio.sleep(0)  # let the tick job see its polls end before shutdown
 
     def reload_watchlists(self) -> None:
         """Pick up watchlist edits; an invalid edit keeps the last good version running."""

@@ -67,7 +67,12 @@ def write_config(tmp_path: Path, feed_urls: Sequence[str], **extra: str) -> Path
 
 
 def run_cli(
-    args: Sequence[str], *, bot: FakeBotAPI | None = None, timeout: float = 120, **env: str
+    args: Sequence[str],
+    *,
+    bot: FakeBotAPI | None = None,
+    timeout: float = 120,
+    input: str | None = None,
+    **env: str,
 ) -> subprocess.CompletedProcess[str]:
     """Run `python -m monitor ARGS` the way an operator would, with a clean environment."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "MONITOR_"))}
@@ -81,6 +86,7 @@ def run_cli(
         capture_output=True,
         text=True,
         timeout=timeout,
+        input=input,
         env=environ,
         cwd=ROOT,
     )
