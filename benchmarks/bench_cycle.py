@@ -2,8 +2,10 @@
 
     .venv/bin/python -m benchmarks.bench_cycle [--feeds 200] [--items 30]
 
-A feed server runs in a separate process on 127.0.0.1 (so its work does not
-count against the worker); the worker's own code (fetch, parse, page fetch,
+The feeds are spread over 10 outlets, each a feed server in its own process on
+its own loopback address (127.0.0.1-10), so the server work does not count
+against the worker and per-host connection limits apply as they would in
+production; the worker's own code (fetch, parse, page fetch,
 extraction, matching, storage) runs in this process. The second cycle is the
 steady state: every feed answers 304 Not Modified. Prints wall time and peak
 memory (max RSS) of each.
@@ -95,7 +97,7 @@ import sys, threading
 from pathlib import Path
 from tests.servers.feedserver import FeedServer
 root = Path(sys.argv[1])
-srv = FeedServer()
+srv = FeedServer(host=sys.argv[2])
 for f in root.rglob('*'):
     if f.is_file():
         srv.add_template('/' + f.relative_to(root).as_posix(), f, etag=True)
@@ -105,13 +107,13 @@ with srv:
 """
 
 
-def write_config(tmp: Path, base: str, feeds: int) -> Path:
+def write_config(tmp: Path, bases: list[str], feeds: int) -> Path:
     lines = [
         f"database: {tmp / 'bench.db'}",
         f"watchlists: {ROOT / 'watchlists'}",
         "max_age: 30d",
         "feeds:",
-        *(f"  - url: {base}/feed{f}.xml" for f in range(feeds)),
+        *(f"  - url: {bases[f % len(bases)]}/feed{f}.xml" for f in range(feeds)),
     ]
     path = tmp / "bench.yaml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -144,6 +146,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--feeds", type=int, default=200)
     parser.add_argument("--items", type=int, default=30)
+    parser.add_argument("--hosts", type=int, default=10, help="outlets (loopback addresses)")
     args = parser.parse_args()
     rng = random.Random(7)
     with tempfile.TemporaryDirectory() as tmp_name:
@@ -151,20 +154,27 @@ def main() -> None:
         site = tmp / "site"
         site.mkdir()
         mentions = build_site(site, args.feeds, args.items, rng)
-        print(f"{args.feeds} feeds x {args.items} items, {mentions} pages mention a watched name")
-        server = subprocess.Popen(
-            [sys.executable, "-c", SERVER, str(site)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=ROOT,
+        print(
+            f"{args.feeds} feeds x {args.items} items on {args.hosts} hosts, "
+            f"{mentions} pages mention a watched name"
         )
+        servers = [
+            subprocess.Popen(
+                [sys.executable, "-c", SERVER, str(site), f"127.0.0.{host + 1}"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                cwd=ROOT,
+            )
+            for host in range(args.hosts)
+        ]
         try:
-            base = server.stdout.readline().strip()  # type: ignore[union-attr]
-            asyncio.run(cycles(write_config(tmp, base, args.feeds)))
+            bases = [server.stdout.readline().strip() for server in servers]  # type: ignore[union-attr]
+            asyncio.run(cycles(write_config(tmp, bases, args.feeds)))
         finally:
-            server.stdin.close()  # type: ignore[union-attr]
-            server.wait(10)
+            for server in servers:
+                server.stdin.close()  # type: ignore[union-attr]
+                server.wait(10)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -21,7 +22,7 @@ from monitor.extract import extract_article
 from monitor.fetch import Fetcher
 from monitor.logs import event
 from monitor.match import Matcher
-from monitor.models import Alert, Article
+from monitor.models import Alert, Article, FeedState
 from monitor.pipeline import Pipeline, PollReport
 from monitor.settings import Settings
 from monitor.store import Store
@@ -34,6 +35,7 @@ TICK_S = 10.0  # how often the store is asked which feeds are due
 RELOAD_S = 30.0  # how often watchlist files are checked for edits
 FEED_LEASE = timedelta(minutes=10)  # a claimed feed is not handed out again for this long
 STOP_GRACE_S = 7.0  # in-flight polls get this long to finish on SIGTERM
+MAX_PARALLEL_FEEDS = 32  # feeds polled at once; page fetches are limited per host too
 CONSOLE_CHAT = "console"
 
 
@@ -54,7 +56,9 @@ class Service:
         self.settings = settings
         self.clock = clock
         self.pace = pace
-        self._inflight: asyncio.Task[list[PollReport]] | None = None
+        self._inflight: set[asyncio.Task[PollReport]] = set()
+        self._polling = 0
+        self._feed_slots = asyncio.Semaphore(MAX_PARALLEL_FEEDS)
 
     async def __aenter__(self) -> Service:
         settings = self.settings
@@ -107,9 +111,13 @@ class Service:
     # --- the work -------------------------------------------------------------------------
 
     async def poll(self, *, every: bool = False) -> list[PollReport]:
-        """Poll the feeds that are due (or every feed), concurrently."""
+        """Poll the feeds that are due (or every feed), at most MAX_PARALLEL_FEEDS at a time."""
         feeds = self.store.claim_due_feeds(self.clock(), FEED_LEASE, every=every)
-        return list(await asyncio.gather(*(self.pipeline.check_feed(f) for f in feeds)))
+        return list(await asyncio.gather(*(self._poll_one(feed) for feed in feeds)))
+
+    async def _poll_one(self, feed: FeedState) -> PollReport:
+        async with self._feed_slots:
+            return await self.pipeline.check_feed(feed)
 
     async def run_once(self) -> bool:
         """`monitor run --once`: poll every feed, then drain the outbox. True if all delivered."""
@@ -136,19 +144,36 @@ class Service:
             scheduler.pause()
             await self._finish_inflight()
             scheduler.shutdown(wait=False)
-            await _settle(outbox_task, 2.0)
+            await _settle({outbox_task}, 2.0)
             event(log, "worker_stopped")
 
     async def _tick(self) -> None:
-        # The polls run in our own task: APScheduler cancels running jobs on shutdown, and
-        # in-flight polls should finish (or be cut between transactions) on our terms.
-        self._inflight = asyncio.create_task(self.poll())
-        await asyncio.wait({self._inflight})
+        """Start polls of the feeds now due, without waiting for them.
+
+        A feed that stalls until its timeout holds only its own slot: the next tick
+        claims other due feeds, so one slow outlet never delays the rest.
+        """
+        free = MAX_PARALLEL_FEEDS - self._polling
+        if free <= 0:
+            return
+        for feed in self.store.claim_due_feeds(self.clock(), FEED_LEASE, limit=free):
+            self._polling += 1
+            task = asyncio.create_task(self._poll_one(feed))
+            self._inflight.add(task)
+            task.add_done_callback(self._poll_done)
+
+    def _poll_done(self, task: asyncio.Task[PollReport]) -> None:
+        self._polling -= 1
+        self._inflight.discard(task)
 
     async def _finish_inflight(self) -> None:
-        if self._inflight is not None and not self._inflight.done():
-            await _settle(self._inflight, STOP_GRACE_S)
-            await asyncio.sleep(0)  # let the tick job see its polls end before shutdown
+        """On stop: let in-flight polls finish for a grace period, then cut them.
+
+        A poll cut short loses nothing: each entry is stored in its own transaction,
+        and the unfinished ones are new again on the next start.
+        """
+        if self._inflight:
+            await _settle(set(self._inflight), STOP_GRACE_S)
 
     def reload_watchlists(self) -> None:
         """Pick up watchlist edits; an invalid edit keeps the last good version running."""
@@ -170,12 +195,13 @@ class Service:
         return format_alert(alert, lang=self.settings.language, tz=self.settings.timezone)
 
 
-async def _settle(task: asyncio.Task[object], timeout: float) -> None:
-    """Wait for a task up to `timeout`, then cancel it; never raises."""
-    done, _ = await asyncio.wait({task}, timeout=timeout)
-    if not done:
+async def _settle(tasks: set[asyncio.Task[Any]], timeout: float) -> None:
+    """Wait for tasks up to `timeout`, then cancel the rest; never raises."""
+    done, pending = await asyncio.wait(tasks, timeout=timeout)
+    for task in pending:
         task.cancel()
-        await asyncio.wait({task}, timeout=1.0)
-    elif not task.cancelled() and task.exception() is not None:
-        exc = task.exception()
-        log.error("background task failed", exc_info=exc)
+    if pending:
+        await asyncio.wait(pending, timeout=1.0)
+    for task in done:
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background task failed", exc_info=task.exception())

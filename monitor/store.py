@@ -105,7 +105,7 @@ class Store:
                 conn.execute(update(feeds).where(feeds.c.url.in_(gone)).values(active=False))
 
     def claim_due_feeds(
-        self, now: datetime, lease: timedelta, *, every: bool = False
+        self, now: datetime, lease: timedelta, *, every: bool = False, limit: int | None = None
     ) -> list[FeedState]:
         """Feeds whose next poll is due (or all of them), pushed `lease` ahead.
 
@@ -116,7 +116,8 @@ class Store:
             due.append(feeds.c.next_poll_at <= now)
         claimed = []
         with self.engine.begin() as conn:
-            rows = conn.execute(select(feeds).where(*due).order_by(feeds.c.next_poll_at)).all()
+            query = select(feeds).where(*due).order_by(feeds.c.next_poll_at).limit(limit)
+            rows = conn.execute(query).all()
             for row in rows:
                 taken = conn.execute(
                     update(feeds)
@@ -217,9 +218,7 @@ class Store:
         the same article was already recorded through another feed.
         """
         with self.engine.begin() as conn:
-            conn.execute(
-                insert(seen_entries).values(feed_id=feed_id, key=entry.key, seen_at=now)
-            )
+            conn.execute(insert(seen_entries).values(feed_id=feed_id, key=entry.key, seen_at=now))
             conn.execute(
                 update(feeds)
                 .where(feeds.c.id == feed_id)
@@ -423,4 +422,3 @@ def _match_from_row(row) -> Match:  # type: ignore[no-untyped-def]
 def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
