@@ -17,6 +17,7 @@ from typing import Protocol
 from monitor.backoff import delivery_retry_at
 from monitor.errors import DeliveryError
 from monitor.logs import event
+from monitor.metrics import Metrics
 from monitor.models import Alert
 from monitor.store import Store
 
@@ -69,6 +70,8 @@ class Outbox:
         render: Callable[[Alert], str],
         clock: Callable[[], datetime],
         pace: bool = True,
+        metrics: Metrics | None = None,
+        on_blocked: Callable[[Alert, DeliveryError], None] | None = None,
     ):
         self.store = store
         self.sender = sender
@@ -76,6 +79,8 @@ class Outbox:
         self.clock = clock
         self.pacer = ChatPacer() if pace else ChatPacer(gap_s=0.0, window_s=0.0)
         self.wake = asyncio.Event()
+        self.metrics = metrics
+        self.on_blocked = on_blocked
         self._reported: set[tuple[str, str]] = set()
         self._pace_wait_s = IDLE_POLL_S
 
@@ -108,9 +113,13 @@ class Outbox:
                 permanent=exc.permanent,
             )
             self.store.mark_failed(alert.id, str(exc), retry_at, permanent=exc.permanent)
+            if self.metrics:
+                self.metrics.record_delivery(ok=False, permanent=exc.permanent)
             self._report_failure(alert, exc, alert.attempts + 1)
             return False
         self.store.mark_sent(alert.id, message_id, self.clock())
+        if self.metrics:
+            self.metrics.record_delivery(ok=True)
         event(log, "alert_delivered", alert=alert.id, chat=alert.chat_id, message=message_id)
         return True
 
@@ -123,6 +132,8 @@ class Outbox:
         if key not in self._reported:  # loud once per chat and error, then quiet retries
             self._reported.add(key)
             event(log, "delivery_blocked", logging.ERROR, **fields)
+            if self.on_blocked:
+                self.on_blocked(alert, exc)
 
     def _wait_s(self) -> float:
         """Seconds until an alert may be tried: its retry time, or its chat's pacing."""

@@ -1,14 +1,17 @@
 """Builds the worker's parts, runs the scheduler and the outbox, and stops cleanly.
 
 Scheduling state lives in the database (each feed's next poll time); one short
-interval job asks the store which feeds are due and polls them, so several
-workers could share one database. Extraction runs in a thread pool, off the loop.
+interval job asks the store which feeds are due and starts their polls, so
+several workers could share one database. Extraction runs in a thread pool, off
+the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -18,10 +21,13 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from monitor.delivery import Outbox, Sender
+from monitor.errors import DeliveryError
 from monitor.extract import extract_article
-from monitor.fetch import Fetcher
+from monitor.fetch import Fetcher, FetchLimits
+from monitor.health import HealthServer
 from monitor.logs import event
 from monitor.match import Matcher
+from monitor.metrics import Metrics
 from monitor.models import Alert, Article, FeedState
 from monitor.pipeline import Pipeline, PollReport
 from monitor.settings import Settings
@@ -56,9 +62,11 @@ class Service:
         self.settings = settings
         self.clock = clock
         self.pace = pace
-        self._inflight: set[asyncio.Task[PollReport]] = set()
+        self.metrics = Metrics()
+        self._inflight: set[asyncio.Task[None]] = set()
         self._polling = 0
         self._feed_slots = asyncio.Semaphore(MAX_PARALLEL_FEEDS)
+        self._last_tick: float | None = None
 
     async def __aenter__(self) -> Service:
         settings = self.settings
@@ -68,7 +76,10 @@ class Service:
         self.store = Store(settings.database_url)
         self.store.sync_feeds(settings.feeds, self.clock())
         self.store.retry_pending_now(self.clock())
-        self.fetcher = Fetcher(allow_private_networks=settings.allow_private_networks)
+        self.fetcher = Fetcher(
+            FetchLimits(total_timeout=settings.fetch_timeout_s),
+            allow_private_networks=settings.allow_private_networks,
+        )
         self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="extract")
         self.sender: Sender
         if settings.telegram_token:
@@ -79,9 +90,18 @@ class Service:
         else:
             self.sender = ConsoleSender()
             self.default_chat = CONSOLE_CHAT
-        await self.sender.start()
+        try:
+            await self.sender.start()
+        except DeliveryError as exc:  # alerts wait in the outbox; sending retries the start
+            event(log, "telegram_unreachable", logging.WARNING, error=exc)
         self.outbox = Outbox(
-            self.store, self.sender, render=self._render, clock=self.clock, pace=self.pace
+            self.store,
+            self.sender,
+            render=self._render,
+            clock=self.clock,
+            pace=self.pace,
+            metrics=self.metrics,
+            on_blocked=self._delivery_blocked,
         )
         self.pipeline = Pipeline(
             store=self.store,
@@ -117,7 +137,13 @@ class Service:
 
     async def _poll_one(self, feed: FeedState) -> PollReport:
         async with self._feed_slots:
-            return await self.pipeline.check_feed(feed)
+            report = await self.pipeline.check_feed(feed)
+        self.metrics.record_poll(report)
+        if report.status == 410:
+            await self.notify_admins(
+                f"Haber kaynağı kaldırılmış (HTTP 410), izleme durdu: {feed.url}"
+            )
+        return report
 
     async def run_once(self) -> bool:
         """`monitor run --once`: poll every feed, then drain the outbox. True if all delivered."""
@@ -136,6 +162,7 @@ class Service:
         scheduler.add_job(self._tick, "interval", seconds=TICK_S, next_run_time=datetime.now(UTC))
         scheduler.add_job(self.reload_watchlists, "interval", seconds=RELOAD_S)
         scheduler.start()
+        health = await self._start_health()
         outbox_task = asyncio.create_task(self.outbox.run(stop))
         try:
             await stop.wait()
@@ -145,6 +172,8 @@ class Service:
             await self._finish_inflight()
             scheduler.shutdown(wait=False)
             await _settle({outbox_task}, 2.0)
+            if health is not None:
+                await health.stop()
             event(log, "worker_stopped")
 
     async def _tick(self) -> None:
@@ -153,18 +182,27 @@ class Service:
         A feed that stalls until its timeout holds only its own slot: the next tick
         claims other due feeds, so one slow outlet never delays the rest.
         """
+        self._last_tick = time.monotonic()
+        self.metrics.outbox_pending.set(self.store.pending_count())
         free = MAX_PARALLEL_FEEDS - self._polling
-        if free <= 0:
-            return
-        for feed in self.store.claim_due_feeds(self.clock(), FEED_LEASE, limit=free):
-            self._polling += 1
-            task = asyncio.create_task(self._poll_one(feed))
+        feeds = self.store.claim_due_feeds(self.clock(), FEED_LEASE, limit=free) if free else []
+        if feeds:
+            self._polling += len(feeds)
+            task = asyncio.create_task(self._cycle(feeds))
             self._inflight.add(task)
-            task.add_done_callback(self._poll_done)
+            task.add_done_callback(self._inflight.discard)
 
-    def _poll_done(self, task: asyncio.Task[PollReport]) -> None:
-        self._polling -= 1
-        self._inflight.discard(task)
+    async def _cycle(self, feeds: list[FeedState]) -> None:
+        started = time.monotonic()
+
+        async def counted(feed: FeedState) -> None:
+            try:
+                await self._poll_one(feed)
+            finally:
+                self._polling -= 1
+
+        await asyncio.gather(*(counted(feed) for feed in feeds))
+        self.metrics.cycle_seconds.observe(time.monotonic() - started)
 
     async def _finish_inflight(self) -> None:
         """On stop: let in-flight polls finish for a grace period, then cut them.
@@ -175,15 +213,64 @@ class Service:
         if self._inflight:
             await _settle(set(self._inflight), STOP_GRACE_S)
 
-    def reload_watchlists(self) -> None:
+    async def reload_watchlists(self) -> None:
         """Pick up watchlist edits; an invalid edit keeps the last good version running."""
         error = self.reloader.reload_if_changed()
         if error is not None:
             event(log, "watchlist_invalid", logging.ERROR, error=error)
+            await self.notify_admins(
+                f"İzleme listesinde hata, son geçerli sürüm kullanılmaya devam ediyor:\n{error}"
+            )
         current = self.reloader.current
         if current is not self._watchlists:
             self._matcher, self._watchlists = Matcher(current), current
             event(log, "watchlists_reloaded", entries=len(current.entries))
+
+    # --- operators ------------------------------------------------------------------------
+
+    async def notify_admins(self, text: str) -> None:
+        """Tell the admin chat (when configured) about a problem; never raises."""
+        chat = self.settings.admin_chat
+        if not chat:
+            return
+        try:
+            await self.sender.send(chat, "⚠️ " + html.escape(text, quote=False))
+        except DeliveryError as exc:
+            event(log, "admin_notice_failed", logging.WARNING, chat=chat, error=exc)
+
+    def _delivery_blocked(self, alert: Alert, error: DeliveryError) -> None:
+        if self.settings.admin_chat and self.settings.admin_chat != alert.chat_id:
+            notice = f"{alert.chat_id} sohbetine uyarı gönderilemiyor: {error}"
+            task = asyncio.create_task(self.notify_admins(notice))
+            self._inflight.add(task)
+            task.add_done_callback(self._inflight.discard)
+
+    async def _start_health(self) -> HealthServer | None:
+        if self.settings.health_port is None:
+            return None
+        server = HealthServer(
+            self.metrics, self._status, lambda: self._last_tick, stale_after_s=3 * TICK_S + 30
+        )
+        await server.start(self.settings.health_host, self.settings.health_port)
+        event(log, "health_listening", port=self.settings.health_port)
+        return server
+
+    def _status(self) -> dict[str, Any]:
+        feeds = self.store.feed_health()
+        outbox = self.store.outbox_stats()
+        oldest = outbox.oldest_pending_at
+        return {
+            "feeds": {
+                "total": len(feeds),
+                "failing": sum(1 for f in feeds if f.consecutive_failures and not f.disabled),
+                "disabled": sum(1 for f in feeds if f.disabled),
+            },
+            "outbox": {
+                "pending": outbox.pending,
+                "oldest_pending_age_s": (self.clock() - oldest).total_seconds() if oldest else None,
+                "last_error": outbox.last_error,
+            },
+        }
 
     # --- helpers --------------------------------------------------------------------------
 

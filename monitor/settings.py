@@ -70,6 +70,10 @@ class ConfigModel(_Strict):
     watchlists: str = "watchlists/"
     language: Literal["tr", "en"] = "tr"
     timezone: str = "Europe/Istanbul"
+    fetch_timeout: Duration = 45.0
+    admin_chat: str | int | None = None
+    health_port: int | None = Field(default=None, ge=1, le=65535)
+    health_host: str = "127.0.0.1"
     feeds: list[FeedModel] | str = Field(default_factory=list)
 
     @field_validator("timezone")
@@ -93,6 +97,10 @@ class Settings:
     feeds: tuple[FeedSource, ...]
     language: str
     timezone: str
+    fetch_timeout_s: float
+    admin_chat: str | None
+    health_port: int | None
+    health_host: str
     telegram_token: str | None
     telegram_chat_id: str | None
     telegram_api_url: str
@@ -130,6 +138,10 @@ def load_settings(path: Path, env: Mapping[str, str] | None = None) -> Settings:
         feeds=feeds,
         language=config.language,
         timezone=config.timezone,
+        fetch_timeout_s=config.fetch_timeout,
+        admin_chat=str(env.get("TELEGRAM_ADMIN_CHAT_ID") or config.admin_chat or "") or None,
+        health_port=config.health_port,
+        health_host=config.health_host,
         telegram_token=token,
         telegram_chat_id=chat_id,
         telegram_api_url=(env.get("TELEGRAM_API_URL") or DEFAULT_API_URL).rstrip("/"),

@@ -13,10 +13,10 @@ import pytest
 from tests.e2e.conftest import ROOT, recent, rss, write_config
 
 
-def start_worker(config, bot=None) -> subprocess.Popen[str]:
+def start_worker(config, bot=None, chat: str = "-1001") -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "MONITOR_"))}
     if bot is not None:
-        env.update(TELEGRAM_BOT_TOKEN=bot.token, TELEGRAM_CHAT_ID="-1001", TELEGRAM_API_URL=bot.url)
+        env.update(TELEGRAM_BOT_TOKEN=bot.token, TELEGRAM_CHAT_ID=chat, TELEGRAM_API_URL=bot.url)
     return subprocess.Popen(
         [sys.executable, "-m", "monitor", "--config", str(config), "run"],
         stdout=subprocess.PIPE,

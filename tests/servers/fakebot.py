@@ -146,10 +146,12 @@ class FakeBotAPI:
         await site.start()
         self.port = self._runner.addresses[0][1]
         self._update_event = asyncio.Event()
+        self._closing = asyncio.Event()
 
     async def _shutdown(self) -> None:
         if self._update_event:
             self._update_event.set()
+            self._closing.set()
         if self._runner:
             await self._runner.cleanup()
 
@@ -169,6 +171,15 @@ class FakeBotAPI:
                    methods: tuple[str, ...] | None = SEND_METHODS) -> None:
         """Delay the next `n` matching requests by `seconds` before answering."""
         self._add_fault("stall", n, methods, seconds=seconds)
+
+    def hang_after_accept_next(self, n: int = 1, seconds: float = 60.0,
+                               methods: tuple[str, ...] | None = SEND_METHODS) -> None:
+        """Accept and record the next `n` matching requests, then hold the answer back.
+
+        The message has reached "Telegram" but the client does not know it yet: the
+        window in which a crash makes an at-least-once sender deliver twice.
+        """
+        self._add_fault("hang", n, methods, seconds=seconds)
 
     def set_chat_error(self, chat_id: str | int, status: int = 400,
                        description: str = "Bad Request: chat not found") -> None:
@@ -270,9 +281,13 @@ class FakeBotAPI:
         if chat_id is not None and (err := self.chat_errors.get(str(chat_id))):
             return _error(*err)
         try:
-            return _ok(await handler(params))
+            result = await handler(params)
         except _APIError as exc:
             return exc.response
+        if hang := self._take_fault("hang", method):
+            with contextlib.suppress(TimeoutError):  # held until the time is up or we stop
+                await asyncio.wait_for(self._closing.wait(), hang["seconds"])
+        return _ok(result)
 
     # -- methods ---------------------------------------------------------------
     async def _m_getMe(self, params: dict) -> dict:
