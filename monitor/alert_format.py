@@ -23,6 +23,7 @@ MAX_UNITS = 4096
 TITLE_CHARS = 300
 MAX_SNIPPETS = 3
 MAX_NAMES = 10
+MAX_COPIES = 10
 NAME_UNITS = 80
 OUTLET_UNITS = 120
 URL_UNITS = 2000
@@ -35,9 +36,9 @@ _MONTHS = {
            "September", "October", "November", "December"),
 }
 _TEXT = {
-    "tr": {"untitled": "(başlıksız)", "more": "+{n} daha",
+    "tr": {"untitled": "(başlıksız)", "more": "+{n} daha", "copies": "Aynı haber",
            "no_body": "⚠️ Haberin metni okunamadı; eşleşme başlık ve özetten."},
-    "en": {"untitled": "(untitled)", "more": "+{n} more",
+    "en": {"untitled": "(untitled)", "more": "+{n} more", "copies": "Same story",
            "no_body": "⚠️ The article text could not be read; matched in the headline and summary."},
 }
 # Zero-width, bidi embedding/override/isolate marks, BOM, word joiner, soft hyphen.
@@ -192,11 +193,28 @@ def _lines(alert: Alert, lang: str, tz: str, level: tuple) -> Iterator[str]:
     source = " · ".join(p for p in (outlet, esc(when)) if p)
     if source:
         yield "📰 " + source
+    if alert.copies:
+        yield "🔁 " + words["copies"] + ": " + _copies_html(alert.copies, link, words)
     for m in entries[:n_snippets]:
         if m.snippet:
             yield "💬 " + snippet_html(m, context)
     if alert.body_unavailable:
         yield words["no_body"]
+
+
+def _copies_html(copies: tuple[tuple[str, str | None], ...], link: bool, words: dict) -> str:
+    """Other outlets that carried the same story, linked where the link is safe."""
+    parts = []
+    for outlet, url in copies[:MAX_COPIES]:
+        name = esc(_cut_end(clean_text(outlet), 60)) or "?"
+        href = safe_url(url) if link else None
+        if href and utf16_len(href) <= 500:
+            parts.append(f'<a href="{html.escape(href, quote=True)}">{name}</a>')
+        else:
+            parts.append(name)
+    if len(copies) > MAX_COPIES:
+        parts.append(words["more"].format(n=len(copies) - MAX_COPIES))
+    return ", ".join(parts)
 
 
 def format_alert(alert: Alert, *, lang: str = "tr", tz: str = "Europe/Istanbul") -> str:

@@ -32,6 +32,8 @@ IDLE_POLL_S = 30.0
 class Sender(Protocol):
     async def send(self, chat_id: str, html: str) -> int: ...
 
+    async def edit(self, chat_id: str, message_id: int, html: str) -> None: ...
+
 
 class ChatPacer:
     """Keeps each chat within Telegram's limits (pure: times are passed in)."""
@@ -104,7 +106,11 @@ class Outbox:
 
     async def _deliver(self, alert: Alert) -> bool:
         try:
-            message_id = await self.sender.send(alert.chat_id, self.render(alert))
+            if alert.message_id is not None:  # the story gained copies: update the message
+                await self.sender.edit(alert.chat_id, alert.message_id, self.render(alert))
+                message_id = alert.message_id
+            else:
+                message_id = await self.sender.send(alert.chat_id, self.render(alert))
         except DeliveryError as exc:
             retry_at = delivery_retry_at(
                 self.clock(),
@@ -117,10 +123,11 @@ class Outbox:
                 self.metrics.record_delivery(ok=False, permanent=exc.permanent)
             self._report_failure(alert, exc, alert.attempts + 1)
             return False
-        self.store.mark_sent(alert.id, message_id, self.clock())
+        self.store.mark_sent(alert, message_id, self.clock())
         if self.metrics:
             self.metrics.record_delivery(ok=True)
-        event(log, "alert_delivered", alert=alert.id, chat=alert.chat_id, message=message_id)
+        name = "alert_edited" if alert.message_id is not None else "alert_delivered"
+        event(log, name, alert=alert.id, chat=alert.chat_id, message=message_id)
         return True
 
     def _report_failure(self, alert: Alert, exc: DeliveryError, attempts: int) -> None:

@@ -106,7 +106,20 @@ def m001_initial(op: Operations) -> None:
     op.create_index("ix_outbox_pending", "outbox", ["sent_at", "chat_id", "id"])
 
 
-MIGRATIONS: tuple[Callable[[Operations], None], ...] = (m001_initial,)
+def m002_stories(op: Operations) -> None:
+    """One alert per story: articles remember their story, alerts their edits.
+
+    Plain ADD COLUMNs (no table rebuild), so SQLite upgrades in place.
+    """
+    op.add_column("articles", Column("fingerprint", Text))
+    op.add_column("articles", Column("story_id", Integer))
+    op.create_index("ix_articles_story", "articles", ["story_id"])
+    op.create_index("ix_articles_created", "articles", ["created_at"])
+    op.add_column("outbox", Column("revision", Integer, nullable=False, server_default="0"))
+    op.add_column("outbox", Column("sent_revision", Integer, nullable=False, server_default="0"))
+
+
+MIGRATIONS: tuple[Callable[[Operations], None], ...] = (m001_initial, m002_stories)
 LATEST = len(MIGRATIONS)
 
 
@@ -116,8 +129,8 @@ def current_version(conn: Connection) -> int:
     return int(conn.execute(text("SELECT version FROM schema_version")).scalar_one())
 
 
-def migrate(conn: Connection) -> list[int]:
-    """Bring the schema to LATEST inside the caller's transaction; returns the versions applied."""
+def migrate(conn: Connection, target: int = LATEST) -> list[int]:
+    """Bring the schema to `target` inside the caller's transaction; returns versions applied."""
     version = current_version(conn)
     if version > LATEST:
         raise RuntimeError(
@@ -128,7 +141,7 @@ def migrate(conn: Connection) -> list[int]:
         op.create_table("schema_version", Column("version", Integer, nullable=False))
         conn.execute(text("INSERT INTO schema_version (version) VALUES (0)"))
     applied = []
-    for number in range(version + 1, LATEST + 1):
+    for number in range(version + 1, target + 1):
         MIGRATIONS[number - 1](op)
         conn.execute(text("UPDATE schema_version SET version = :v"), {"v": number})
         applied.append(number)

@@ -109,3 +109,10 @@ class Alert:
     matches: tuple[Match, ...] = field(default_factory=tuple)
     body_unavailable: bool = False
     attempts: int = 0  # delivery tries so far
+    revision: int = 0  # grows when copies of the story arrive after the first send
+    message_id: int | None = None  # the Telegram message, once sent (edits go to it)
+    copies: tuple[tuple[str, str | None], ...] = ()  # (outlet, url) of the same story elsewhere
+
+    @property
+    def is_edit(self) -> bool:
+        return self.message_id is not None

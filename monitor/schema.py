@@ -82,6 +82,8 @@ articles = Table(
     Column("published", UTCDateTime),
     Column("body_unavailable", Boolean, nullable=False, default=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("fingerprint", Text),  # normalised text for spotting copies (monitor.stories)
+    Column("story_id", Integer),  # the first article of its story; NULL for that one
 )
 
 matches = Table(
@@ -118,5 +120,7 @@ outbox = Table(
     Column("next_attempt_at", UTCDateTime, nullable=False),
     Column("last_error", Text),
     Column("permanent_error", Boolean, nullable=False, default=False),
+    Column("revision", Integer, nullable=False, default=0),  # grows as copies arrive
+    Column("sent_revision", Integer, nullable=False, default=0),  # what Telegram shows
     UniqueConstraint("article_id", "chat_id", name="uq_outbox_article_chat"),
 )

@@ -12,12 +12,13 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import Engine, create_engine, event, insert, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from monitor import migrations
-from monitor.models import Alert, Article, Entry, FeedSource, FeedState, Match
+from monitor.models import Article, Entry, FeedSource, FeedState, Match
+from monitor.outbox_store import OutboxQueries, announce_copy
 from monitor.schema import articles, feeds, matches, outbox, seen_entries
 
 
@@ -50,14 +51,6 @@ class FeedHealth:
     entries_seen: int
 
 
-@dataclass(frozen=True)
-class OutboxStats:
-    pending: int
-    sent: int
-    oldest_pending_at: datetime | None
-    last_error: str | None
-
-
 def create_store_engine(url: str) -> Engine:
     """An engine for a SQLAlchemy URL; SQLite gets its folder, WAL mode and a busy timeout."""
     parsed = make_url(url)
@@ -78,7 +71,9 @@ def create_store_engine(url: str) -> Engine:
     return engine
 
 
-class Store:
+class Store(OutboxQueries):
+    """Feeds, entries and articles here; the outbox's queries come from OutboxQueries."""
+
     def __init__(self, url: str):
         self.engine = create_store_engine(url)
         with self.engine.begin() as conn:
@@ -118,11 +113,9 @@ class Store:
         with self.engine.begin() as conn:
             query = select(feeds).where(*due).order_by(feeds.c.next_poll_at).limit(limit)
             rows = conn.execute(query).all()
-            for row in rows:
+            for row in rows:  # still due when updated: no other worker claimed it meanwhile
                 taken = conn.execute(
-                    update(feeds)
-                    .where(feeds.c.id == row.id, feeds.c.next_poll_at == row.next_poll_at)
-                    .values(next_poll_at=now + lease)
+                    update(feeds).where(feeds.c.id == row.id, *due).values(next_poll_at=now + lease)
                 )
                 if taken.rowcount == 1:
                     claimed.append(_feed_state(row))
@@ -210,12 +203,16 @@ class Store:
         outlet: str = "",
         found: Sequence[Match] = (),
         routes: Mapping[str, Sequence[str]] | None = None,
+        fingerprint: str | None = None,
+        story_of: int | None = None,
     ) -> list[int]:
         """Mark an entry seen and, with an article, keep it with its matches and outbox rows.
 
         `routes` maps each chat to the entry ids it is told about: one outbox row per chat.
-        All in one transaction. Returns the ids of the outbox rows written; none when
-        the same article was already recorded through another feed.
+        With `story_of` (the first article of the same story) no new alert is written: the
+        story's alerts are marked for an edit that names this copy. All in one transaction.
+        Returns the ids of the outbox rows written; none for a copy, or when the same
+        article was already recorded through another feed.
         """
         with self.engine.begin() as conn:
             conn.execute(insert(seen_entries).values(feed_id=feed_id, key=entry.key, seen_at=now))
@@ -238,6 +235,8 @@ class Store:
                             published=article.published or entry.published,
                             body_unavailable=article.from_feed_only,
                             created_at=now,
+                            fingerprint=fingerprint,
+                            story_id=story_of,
                         )
                     ).inserted_primary_key[0]
             except IntegrityError:  # the same article, recorded through another feed
@@ -245,6 +244,9 @@ class Store:
             for match in found:
                 row = _match_row(match, now)
                 conn.execute(insert(matches).values(article_id=article_id, **row))
+            if story_of is not None:
+                announce_copy(conn, story_of, now)
+                return []
             return [
                 conn.execute(
                     insert(outbox).values(
@@ -258,128 +260,22 @@ class Store:
                 for chat, entry_ids in (routes or {}).items()
             ]
 
-    # --- outbox --------------------------------------------------------------------------
-
-    def next_alerts(self, now: datetime, exclude_chats: Iterable[str] = ()) -> list[Alert]:
-        """For each chat, its oldest undelivered alert, if that one is due now.
-
-        Alerts to one chat go out in order, so a chat whose head is backing off waits;
-        other chats are not held up by it.
-        """
-        exclude = set(exclude_chats)
+    def story_candidates(self, entry_ids: Iterable[str], since: datetime) -> list[tuple[int, str]]:
+        """(id, fingerprint) of recent first-of-their-story articles that name these entries."""
         with self.engine.connect() as conn:
-            heads = conn.execute(
-                select(outbox.c.chat_id, func.min(outbox.c.id))
-                .where(outbox.c.sent_at.is_(None))
-                .group_by(outbox.c.chat_id)
-            ).all()
-            ids = [head_id for chat, head_id in heads if chat not in exclude]
-            if not ids:
-                return []
             rows = conn.execute(
-                select(
-                    outbox.c.id,
-                    outbox.c.chat_id,
-                    outbox.c.entry_ids,
-                    outbox.c.attempts,
-                    outbox.c.article_id,
-                    articles.c.outlet,
-                    articles.c.url,
-                    articles.c.title,
-                    articles.c.published,
-                    articles.c.body_unavailable,
+                select(articles.c.id, articles.c.fingerprint)
+                .where(
+                    articles.c.story_id.is_(None),
+                    articles.c.fingerprint.is_not(None),
+                    articles.c.created_at >= since,
+                    articles.c.id.in_(
+                        select(matches.c.article_id).where(matches.c.entry_id.in_(list(entry_ids)))
+                    ),
                 )
-                .join(articles, articles.c.id == outbox.c.article_id)
-                .where(outbox.c.id.in_(ids), outbox.c.next_attempt_at <= now)
-                .order_by(outbox.c.id)
+                .order_by(articles.c.id)
             ).all()
-            return [self._alert(conn, row) for row in rows]
-
-    def pending_count(self) -> int:
-        with self.engine.connect() as conn:
-            return conn.execute(
-                select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
-            ).scalar_one()
-
-    def earliest_attempt(self) -> datetime | None:
-        """When the next alert may be tried: the earliest retry time among the chats' heads."""
-        heads = (
-            select(func.min(outbox.c.id))
-            .where(outbox.c.sent_at.is_(None))
-            .group_by(outbox.c.chat_id)
-            .scalar_subquery()
-        )
-        with self.engine.connect() as conn:
-            return conn.execute(
-                select(func.min(outbox.c.next_attempt_at)).where(outbox.c.id.in_(heads))
-            ).scalar_one()
-
-    def retry_pending_now(self, now: datetime) -> int:
-        """Make every waiting alert due now (on start: an operator may have fixed the cause)."""
-        with self.engine.begin() as conn:
-            return conn.execute(
-                update(outbox)
-                .where(outbox.c.sent_at.is_(None), outbox.c.next_attempt_at > now)
-                .values(next_attempt_at=now)
-            ).rowcount
-
-    def mark_sent(self, outbox_id: int, message_id: int | None, now: datetime) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(outbox)
-                .where(outbox.c.id == outbox_id)
-                .values(sent_at=now, message_id=message_id, attempts=outbox.c.attempts + 1)
-            )
-
-    def mark_failed(
-        self, outbox_id: int, error: str, retry_at: datetime, *, permanent: bool
-    ) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(outbox)
-                .where(outbox.c.id == outbox_id)
-                .values(
-                    attempts=outbox.c.attempts + 1,
-                    last_error=error,
-                    next_attempt_at=retry_at,
-                    permanent_error=permanent,
-                )
-            )
-
-    def outbox_stats(self) -> OutboxStats:
-        pending = outbox.c.sent_at.is_(None)
-        with self.engine.connect() as conn:
-            counts = conn.execute(
-                select(
-                    func.count().filter(pending),
-                    func.count().filter(outbox.c.sent_at.is_not(None)),
-                    func.min(outbox.c.created_at).filter(pending),
-                )
-            ).one()
-            last_error = conn.execute(
-                select(outbox.c.last_error)
-                .where(pending, outbox.c.last_error.is_not(None))
-                .order_by(outbox.c.id.desc())
-                .limit(1)
-            ).scalar()
-        return OutboxStats(counts[0], counts[1], counts[2], last_error)
-
-    def _alert(self, conn, row) -> Alert:  # type: ignore[no-untyped-def]
-        wanted = set(row.entry_ids.split(","))
-        found = conn.execute(
-            select(matches).where(matches.c.article_id == row.article_id).order_by(matches.c.id)
-        ).all()
-        return Alert(
-            id=row.id,
-            chat_id=row.chat_id,
-            outlet=row.outlet,
-            url=row.url,
-            title=row.title,
-            published=row.published,
-            matches=tuple(_match_from_row(m) for m in found if m.entry_id in wanted),
-            body_unavailable=row.body_unavailable,
-            attempts=row.attempts,
-        )
+        return [(row.id, row.fingerprint) for row in rows]
 
 
 def _feed_state(row) -> FeedState:  # type: ignore[no-untyped-def]
@@ -400,23 +296,6 @@ def _match_row(match: Match, now: datetime) -> dict[str, object]:
     row["span_end"] = row.pop("end")
     row["created_at"] = now
     return row
-
-
-def _match_from_row(row) -> Match:  # type: ignore[no-untyped-def]
-    return Match(
-        entry_id=row.entry_id,
-        name=row.name,
-        term=row.term,
-        matched=row.matched,
-        score=row.score,
-        field=row.field,
-        start=row.span_start,
-        end=row.span_end,
-        snippet=row.snippet,
-        snippet_start=row.snippet_start,
-        snippet_end=row.snippet_end,
-        kind=row.kind,
-    )
 
 
 def _chunks(items: list[str], size: int) -> Iterable[list[str]]:

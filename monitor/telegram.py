@@ -143,6 +143,26 @@ class TelegramSender:
             raise _delivery_error(exc, "sendMessage") from None
         return message.message_id
 
+    async def edit(self, chat_id: str, message_id: int, html_message: str) -> None:
+        """Replace a sent alert's text (a story gained copies); unchanged text is fine."""
+        if not self._started:
+            await self.start()
+        url = _first_link(html_message)
+        try:
+            await self._bot.edit_message_text(
+                html_message,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(url=url) if url else None,
+            )
+        except BadRequest as exc:
+            if "message is not modified" in str(exc).lower():
+                return
+            raise _delivery_error(exc, "editMessageText") from None
+        except TelegramError as exc:
+            raise _delivery_error(exc, "editMessageText") from None
+
     async def _send_plain(self, chat_id: str, text: str,
                           preview: LinkPreviewOptions | None) -> int:
         try:
@@ -179,6 +199,12 @@ class ConsoleSender:
         stream.write(f"--- alert #{message_id} to {chat_id} ---\n{plain_text(html_message)}\n\n")
         stream.flush()
         return message_id
+
+    async def edit(self, chat_id: str, message_id: int, html_message: str) -> None:
+        """Print the updated alert, marked as an update of the earlier one."""
+        stream = self._stream or sys.stdout
+        stream.write(f"--- alert #{message_id} updated ---\n{plain_text(html_message)}\n\n")
+        stream.flush()
 
 
 def _first_link(html_message: str) -> str | None:

@@ -120,7 +120,7 @@ def test_outbox_order_per_chat_and_backoff(store):
     assert store.next_alerts(NOW) == []  # the head waits, and the chat keeps its order
     retried = store.next_alerts(NOW + timedelta(seconds=31))
     assert retried[0].title == "e1" and retried[0].attempts == 1
-    store.mark_sent(retried[0].id, 7, NOW)
+    store.mark_sent(retried[0], 7, NOW)
     assert [a.title for a in store.next_alerts(NOW)] == ["e2"]
     stats = store.outbox_stats()
     assert (stats.pending, stats.sent, stats.oldest_pending_at) == (1, 1, NOW)
@@ -168,3 +168,78 @@ def test_a_newer_schema_is_refused(tmp_path):
     engine.dispose()
     with pytest.raises(RuntimeError, match="newer"):
         Store(url)
+
+
+def test_a_version_1_database_is_upgraded_without_losing_data(tmp_path):
+    url = f"sqlite:///{tmp_path}/old.db"
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        assert migrations.migrate(conn, target=1) == [1]
+        conn.execute(
+            text(
+                "INSERT INTO feeds (id, url, interval_s, next_poll_at, etag) "
+                "VALUES (1, 'https://a.example/rss', 300, '2026-11-28 12:00:00', '\"v7\"')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO articles (id, url, title, outlet, feed_id, created_at) "
+                "VALUES (1, 'https://a.example/1', 'Eski haber', 'A', 1, '2026-11-28 12:00:00')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO outbox (id, article_id, chat_id, entry_ids, created_at, "
+                "next_attempt_at) VALUES (1, 1, 'chat', 'tusas', '2026-11-28 12:00:00', "
+                "'2026-11-28 12:00:00')"
+            )
+        )
+    engine.dispose()
+    store = Store(url)
+    assert store.migrations_applied == list(range(2, migrations.LATEST + 1))
+    state = store.claim_due_feeds(NOW, timedelta(minutes=5), every=True)[0]
+    assert state.etag == '"v7"'
+    [alert] = store.next_alerts(NOW)
+    assert (alert.title, alert.revision, alert.copies) == ("Eski haber", 0, ())
+    store.close()
+
+
+def test_a_copy_of_a_sent_story_turns_into_an_edit(store):
+    feed_id = one_feed(store)
+    first = Article("https://a.example/1", "Basın bülteni", "metin")
+    routes = {"chat": ["tusas"]}
+    store.record_entry(
+        feed_id,
+        entry("e1"),
+        NOW,
+        article=first,
+        outlet="A",
+        found=[match()],
+        routes=routes,
+        fingerprint="fp",
+    )
+    [alert] = store.next_alerts(NOW)
+    store.mark_sent(alert, 42, NOW)
+    assert store.pending_count() == 0
+    [(story_id, fingerprint)] = store.story_candidates(["tusas"], NOW - timedelta(hours=1))
+    assert fingerprint == "fp"
+    copy = Article("https://b.example/9", "Aynı bülten", "metin")
+    assert (
+        store.record_entry(
+            feed_id,
+            entry("e2"),
+            NOW,
+            article=copy,
+            outlet="B",
+            found=[match()],
+            routes=routes,
+            story_of=story_id,
+        )
+        == []
+    )
+    [edit] = store.next_alerts(NOW)
+    assert (edit.id, edit.message_id, edit.is_edit) == (alert.id, 42, True)
+    assert edit.copies == (("B", "https://news.example/e2"),)
+    store.mark_sent(edit, None, NOW)
+    assert store.next_alerts(NOW) == [] and store.pending_count() == 0
+    assert store.story_candidates(["tusas"], NOW - timedelta(hours=1)) == [(story_id, "fp")]
