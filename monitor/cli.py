@@ -9,6 +9,7 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from datetime import date
 
 from monitor import reports
 from monitor.errors import ConfigError
@@ -38,6 +39,21 @@ def build_parser() -> argparse.ArgumentParser:
     match.add_argument("--json", action="store_true", help="one JSON object per input")
     match.add_argument("--explain", action="store_true", help="also say why near misses failed")
     commands.add_parser("feeds", help="each feed's health and the outbox depth")
+    digest = commands.add_parser(
+        "digest", help="the day's digest: counts per entry, top stories, a 14-day chart"
+    )
+    digest.add_argument("--date", type=_iso_date, metavar="YYYY-MM-DD",
+                        help="the local day (default: today in the configured time zone)")
+    digest.add_argument("--out", metavar="FILE.png",
+                        help="write the chart there and print the digest instead of sending")
+    history = commands.add_parser("history", help="past matches with their article metadata")
+    history.add_argument("--entry", metavar="ID", help="only this watchlist entry")
+    history.add_argument("--since", type=_iso_date, metavar="DATE",
+                         help="from this local day on (YYYY-MM-DD)")
+    history_format = history.add_mutually_exclusive_group()
+    history_format.add_argument("--json", action="store_true", help="one JSON array")
+    history_format.add_argument("--csv", action="store_true",
+                                help="CSV with a header row (UTF-8 with BOM, for Excel)")
     for name, sub in commands.choices.items():
         sub.add_argument("--config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         sub.set_defaults(handler=globals()[f"cmd_{name}"])
@@ -106,6 +122,93 @@ def cmd_match(args: argparse.Namespace) -> int:
 def cmd_feeds(args: argparse.Namespace) -> int:
     settings = _settings(args)
     print("\n".join(reports.feeds_table(settings)))
+    return EXIT_OK
+
+
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _entry_names(settings: Settings) -> dict[str, str] | None:
+    """Watchlist id -> name, or None when the watchlists cannot be read right now."""
+    from monitor.watchlists import load_watchlists
+
+    try:
+        return {e.id: e.name for e in load_watchlists(settings.watchlists_path).entries}
+    except ConfigError:
+        return None
+
+
+def cmd_digest(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    from pathlib import Path
+
+    from monitor import digest as digests
+    from monitor.errors import DeliveryError
+    from monitor.store import Store
+
+    store = Store(settings.database_url)
+    try:
+        day = args.date or digests.today(settings.timezone)
+        digest = digests.build_digest(store.engine, day, settings.timezone, settings.language,
+                                      entries=_entry_names(settings))
+    finally:
+        store.close()
+    if args.out:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(digests.render_chart(digest))
+        print(digests.render_digest_text(digest))
+        print(f"chart: {out}")
+        return EXIT_OK
+
+    async def send() -> None:
+        from monitor.telegram import ConsoleSender, TelegramSender
+
+        if settings.telegram_token and settings.telegram_chat_id:
+            async with TelegramSender(settings.telegram_token,
+                                      base_url=settings.telegram_api_url) as sender:
+                await digests.send_digest(sender, settings.telegram_chat_id, digest)
+        else:
+            await digests.send_digest(ConsoleSender(), "console", digest)
+
+    try:
+        asyncio.run(send())
+    except DeliveryError as exc:
+        print(f"error: the digest was not delivered: {exc}", file=sys.stderr)
+        return EXIT_PENDING
+    return EXIT_OK
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    from monitor import history
+    from monitor.store import Store
+
+    store = Store(settings.database_url)
+    try:
+        rows = history.history_rows(store.engine, settings.timezone, entry_id=args.entry,
+                                    since=args.since)
+        known = history.recorded_entry_ids(store.engine) if args.entry and not rows else None
+    finally:
+        store.close()
+    if known is not None and args.entry not in known:
+        names = _entry_names(settings)
+        if names is None or args.entry not in names:
+            print(f"warning: unknown entry id {args.entry!r}", file=sys.stderr)
+    if args.csv:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(history.to_csv(rows).encode("utf-8"))
+        sys.stdout.buffer.flush()
+    elif args.json:
+        sys.stdout.flush()
+        sys.stdout.buffer.write((history.to_json(rows) + "\n").encode("utf-8"))
+        sys.stdout.buffer.flush()
+    else:
+        print("\n".join(history.to_table(rows)))
     return EXIT_OK
 
 
