@@ -11,14 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import ahocorasick
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from monitor.examples import ExampleReport, evaluate
 from monitor.matchindex import (
-    ANCHOR,
     CONTEXT,
     EXCLUDE,
+    GATE_NEXT,
+    GATE_PREV,
+    NEAR_PREV,
     SOFT,
     WEAK,
     AnchorGroup,
@@ -80,6 +83,7 @@ class Matcher:
         self.watchlists = watchlists
         self.entries = watchlists.entries
         self.index = build_index(watchlists)
+        self._bare: ahocorasick.Automaton | None = None  # every anchor word, for explain
 
     # -- public API ---------------------------------------------------------
     def find_matches(self, title: str, body: str) -> list[Match]:
@@ -142,18 +146,31 @@ class Matcher:
         norm = normalize(text)
         scan = norm.scan
         fs = FieldScan(norm, [], [], set())
-        anchors: list[tuple[int, int, int]] = []
+        anchors: set[tuple[int, int, int]] = set()
         found: set[int] = set()
-        hits = self.index.automaton.iter(scan) if self.index.terms else ()
+        # the trailing space lets a gate pattern end the text ("anchor osb ")
+        hits = self.index.automaton.iter(scan + " ") if self.index.terms else ()
+        gates = notes is None  # explain looks at every anchor word instead (_bare_anchors)
         for last, (length, roles) in hits:
             start, end = last - length + 2, last + 1
-            stop, cont = _word_end(scan, end)
+            cont = None
             for role, term in roles:
-                if role == ANCHOR:
-                    if not cont or cont in SUFFIXES:
-                        anchors.append((start, end, stop))
+                if role == GATE_NEXT:  # " anchor ne": the anchor is followed by a space
+                    if gates:
+                        anchors.add((start, start + term, start + term))
                     continue
-                assert term is not None
+                if role == GATE_PREV:  # "xt anchor": the anchor ends the pattern
+                    if gates:
+                        stop, after = _word_end(scan, end)
+                        if not after or after in SUFFIXES:
+                            anchors.add((end - term, end, stop))
+                    continue
+                if role == NEAR_PREV:  # " wrod ": the next word may be an anchor
+                    if gates:
+                        self._anchor_after(scan, end, anchors)
+                    continue
+                if cont is None:
+                    stop, cont = _word_end(scan, end)
                 if role == SOFT:
                     if not cont or cont[0] not in VOWELS or cont not in SUFFIXES:
                         continue
@@ -173,9 +190,58 @@ class Matcher:
                     fs.candidates.append(Candidate(term, start, stop, end, soft=role == SOFT))
                     if role != WEAK:
                         found.add(term.entry)
+        if gates and self.index.reverse is not None:
+            self._anchors_before(scan, anchors)
+        if notes is not None:
+            anchors = self._bare_anchors(scan)
         if anchors:
-            fs.candidates.extend(self._fuzzy(norm, anchors, found, notes))
+            ordered = sorted(anchors, key=lambda a: (a[1], a[0]))  # as the automaton found them
+            fs.candidates.extend(self._fuzzy(norm, ordered, found, notes))
         return fs
+
+    def _anchors_before(self, scan: str, anchors: set[tuple[int, int, int]]) -> None:
+        """Anchors followed by a word with a typo near its start."""
+        assert self.index.reverse is not None
+        rscan = (scan + " ")[::-1]
+        size = len(rscan)
+        for last, length in self.index.reverse.iter(rscan):
+            word_end = size - 1 - (last - length + 1)  # the space after the word, forward
+            begin = scan.rfind(" ", 0, word_end) + 1
+            if begin < 3 or scan[begin - 2] == " ":
+                continue
+            anchor_start = scan.rfind(" ", 0, begin - 1) + 1
+            if scan[anchor_start : begin - 1] in self.index.next_anchors:
+                anchors.add((anchor_start, begin - 1, begin - 1))
+
+    def _anchor_after(self, scan: str, begin: int, anchors: set[tuple[int, int, int]]) -> None:
+        """The anchor (suffix allowed) at `begin`, after a word that may hold a typo."""
+        if begin >= len(scan) or scan[begin] == " ":
+            return
+        stop, _ = _word_end(scan, begin)
+        word, prev = scan[begin:stop], self.index.prev_anchors
+        if word in prev:
+            anchors.add((begin, stop, stop))
+        for cut in range(len(word) - 1, 0, -1):
+            if word[cut:] in SUFFIXES and word[:cut] in prev:
+                anchors.add((begin, begin + cut, stop))
+
+    def _bare_anchors(self, scan: str) -> set[tuple[int, int, int]]:
+        """Every anchor word in the text, gated or not (explain: why near misses failed)."""
+        if self._bare is None:
+            self._bare = ahocorasick.Automaton()
+            for word in self.index.next_anchors | self.index.prev_anchors:
+                self._bare.add_word(" " + word, len(word) + 1)
+            if len(self._bare):
+                self._bare.make_automaton()
+        out: set[tuple[int, int, int]] = set()
+        if not len(self._bare):
+            return out
+        for last, length in self._bare.iter(scan):
+            start, end = last - length + 2, last + 1
+            stop, cont = _word_end(scan, end)
+            if not cont or cont in SUFFIXES:
+                out.add((start, end, stop))
+        return out
 
     def _letters_ok(self, norm: Normalized, cand: Candidate, notes) -> bool:
         """A Turkish letter in the text that differs from the term's counts as a typo.

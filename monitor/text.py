@@ -64,7 +64,22 @@ def _tables() -> tuple[bytes, bytes]:
 
 
 _SPACES, _SCAN = _tables()
-_RUNS = re.compile(rb"[ \x00]+")
+# runs of removed bytes that shift offsets: a run holding a NUL, two or more spaces,
+# or a space at either end (a single space between two words maps to itself)
+_SHIFTS = re.compile(rb"[ \x00]*\x00[ \x00]*| {2,}|\A | \Z")
+_SPACE_RUNS = re.compile(rb"  +")  # a literal prefix: searched fast
+
+
+def _shifts(spaced: bytes) -> list[tuple[int, int]]:
+    """Spans of the runs that `normalize` removes or squeezes (see _SHIFTS)."""
+    if b"\x00" in spaced:
+        return [m.span() for m in _SHIFTS.finditer(spaced)]
+    spans = [m.span() for m in _SPACE_RUNS.finditer(spaced)]
+    if spaced.startswith(b" ") and (not spans or spans[0][0] != 0):
+        spans.insert(0, (0, 1))
+    if spaced.endswith(b" ") and (not spans or spans[-1][1] != len(spaced)):
+        spans.append((len(spaced) - 1, len(spaced)))
+    return spans
 
 
 def _nfc_with_map(text: str) -> tuple[str, list[int]]:
@@ -98,13 +113,14 @@ class Normalized:
     def _breakpoints(self) -> tuple[list[int], list[int]]:
         if self._bps is None:
             norm_at, delta = [0], [0]
-            norm, orig, size = 0, 0, len(self._spaced)
-            for m in _RUNS.finditer(self._spaced):
-                s, e = m.span()
+            spaced = self._spaced
+            norm, orig, size = 0, 0, len(spaced)
+            for s, e in _shifts(spaced):
                 norm += s - orig
-                if s > 0 and e < size and b" " in m.group():
+                run = spaced[s:e]
+                if s > 0 and e < size and b" " in run:
                     norm_at.append(norm)
-                    delta.append(s + m.group().index(b" ") - norm)
+                    delta.append(s + run.index(b" ") - norm)
                     norm += 1
                 norm_at.append(norm)
                 delta.append(e - norm)
@@ -136,11 +152,18 @@ class Normalized:
 def normalize(text: str) -> Normalized:
     """Build the scan form of `text` (see the module docstring)."""
     nfc_starts = None
-    source = text
-    if not unicodedata.is_normalized("NFC", text):
-        source, nfc_starts = _nfc_with_map(text)
-    spaced = source.encode("cp1254", _ERROR_HANDLER).translate(_SPACES)
-    squeezed = b" ".join(spaced.translate(None, b"\x00").split())
+    try:  # the common case: every character is in cp1254, so the text is already NFC
+        encoded = text.encode("cp1254")
+    except UnicodeEncodeError:
+        source = text
+        if not unicodedata.is_normalized("NFC", text):
+            source, nfc_starts = _nfc_with_map(text)
+        encoded = source.encode("cp1254", _ERROR_HANDLER)
+    spaced = encoded.translate(_SPACES)
+    squeezed = spaced.translate(None, b"\x00") if b"\x00" in spaced else spaced
+    if b"  " in squeezed:
+        squeezed = _SPACE_RUNS.sub(b" ", squeezed)
+    squeezed = squeezed.strip(b" ")
     changed = len(squeezed) != len(spaced)
     scan = " " + squeezed.translate(_SCAN).decode("latin-1")
     return Normalized(text, scan, spaced, nfc_starts, changed)

@@ -166,3 +166,21 @@ def test_evaluate_reports_failures(matcher: Matcher, tmp_path: Path) -> None:
     assert report.entries["tusas"].precision == 0 and report.entries["tusas"].recall == 0
     assert f"{path}:2" in str(report.failures[0]) and "wrongly matched tusas" in str(
         report.failures[0])
+
+
+@pytest.mark.parametrize(
+    "typo",
+    [
+        "Ehmet Yılmaz", "Mhmet Yılmaz", "Mehmte Yılmaz", "Mehme Yılmaz", "Mehmett Yılmaz",
+        "Mehmet Ylmaz", "Mehmet İylmaz", "Mehmet Yilmz", "Mehmet Yılmazz", "Mehmet Yımlaz",
+        "Mehmet Kılmaz", "Nehmet Yılmaz", "Mehmet Ylmaz'ın",
+    ],
+)
+def test_typo_at_either_end_of_either_word(typo: str) -> None:
+    """The anchor gates must not lose a typo at the edge next to (or far from) the anchor."""
+    entry = WatchlistEntry("my", "Mehmet Yılmaz", (), None)
+    others = [WatchlistEntry(f"x{i}", f"Mehmet {s}", (), None)
+              for i, s in enumerate(["Kaya", "Yıldız", "Yalçın", "Demir"])]
+    m = Matcher(Watchlists((entry, *others), ()))
+    found = m.find_matches("", f"Dün {typo} geldi. Mehmet Kaplan da oradaydı.")
+    assert [(x.entry_id, x.kind) for x in found] == [("my", "fuzzy")], typo
