@@ -45,7 +45,9 @@ class FetchLimits:
     total_timeout: float = 45.0
     max_bytes: int = 5_000_000
     max_redirects: int = 5
-    max_connections: int = 20
+    # Above the service's 32 feeds polled at once, so feeds stalled on other hosts never
+    # queue a healthy feed (or its pages) for a whole timeout.
+    max_connections: int = 64
     max_per_host: int = 4
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -41,6 +41,7 @@ class PollReport:
     error: str | None = None
     failures: int = 0  # failed polls in a row, this one included
     retry_in_s: float | None = None  # backoff before the next try, after a failure
+    disabled: bool = False  # the feed is gone (HTTP 410) and will not be polled again
 
 
 @dataclass
@@ -66,9 +67,14 @@ class Pipeline:
             fields.update(matched=report.matched, alerts=report.alerts)
         if report.error:
             fields["error"] = report.error
-        if report.failures:
+        if report.disabled:
+            fields["disabled"] = "gone"
+        elif report.failures:
             fields.update(failures=report.failures, retry_in=f"{report.retry_in_s:.0f}s")
-        event(log, "feed_polled", logging.WARNING if report.error else logging.INFO, **fields)
+        level = logging.INFO
+        if report.error:
+            level = logging.ERROR if report.disabled else logging.WARNING
+        event(log, "feed_polled", level, **fields)
         return report
 
     async def _poll(self, feed: FeedState) -> PollReport:
@@ -111,6 +117,8 @@ class Pipeline:
     async def _process_entry(self, feed: FeedState, entry: Entry, outlet: str) -> tuple[int, int]:
         """Returns (entries matched, outbox rows written) for one new entry."""
         now = self.clock()
+        if entry.published is not None and entry.published > now:
+            entry = replace(entry, published=now)  # a date in the future is a feed's mistake
         if self._too_old(entry.published, now) or (
             entry.canonical_url and self.store.article_known(entry.canonical_url)
         ):
@@ -168,7 +176,9 @@ class Pipeline:
         retry_at = self._next(feed, failures)
         self._record(feed, PollRecord(status, error, False, retry_at, disable=disable))
         retry_in = (retry_at - self.clock()).total_seconds()
-        return PollReport(feed.url, status, error=error, failures=failures, retry_in_s=retry_in)
+        return PollReport(
+            feed.url, status, error=error, failures=failures, retry_in_s=retry_in, disabled=disable
+        )
 
     def _record(self, feed: FeedState, poll: PollRecord) -> None:
         self.store.record_poll(feed.id, poll, self.clock())

@@ -18,6 +18,7 @@ from monitor.store import FeedHealth, Store
 from monitor.watchlists import find_example_files, load_watchlists
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+STATE_WIDTH = 30  # "FAILING since 2026-11-29 08:04" fits, so the columns stay aligned
 
 
 def load_matcher(settings: Settings) -> Matcher:
@@ -109,17 +110,18 @@ def feeds_table(settings: Settings) -> list[str]:
         store.close()
     zone = ZoneInfo(settings.timezone)
     now = datetime.now(UTC)
-    lines = [f"{'STATE':<28} {'HTTP':>4} {'SEEN':>5}  {'LAST POLL':<16}  {'NEXT POLL':<16}  FEED"]
+    w = STATE_WIDTH
+    lines = [f"{'STATE':<{w}} {'HTTP':>4} {'SEEN':>5}  {'LAST POLL':<16}  {'NEXT POLL':<16}  FEED"]
     for feed in health:
         lines.append(
-            f"{_state(feed, zone, now):<28} {feed.last_status or '-':>4} {feed.entries_seen:>5}  "
+            f"{_state(feed, zone, now):<{w}} {feed.last_status or '-':>4} {feed.entries_seen:>5}  "
             f"{_when(feed.last_polled_at, zone):<16}  {_when(feed.next_poll_at, zone):<16}  "
             f"{feed.name or feed.title or feed.url}"
         )
         if feed.name or feed.title:
-            lines.append(f"{'':<28} {feed.url}")
+            lines.append(f"{'':<{w}} {feed.url}")
         if feed.last_error:
-            lines.append(f"{'':<28} error: {feed.last_error}")
+            lines.append(f"{'':<{w}} error: {feed.last_error}")
     oldest = ""
     if stats.oldest_pending_at is not None:
         minutes = (now - stats.oldest_pending_at).total_seconds() / 60

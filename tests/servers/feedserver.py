@@ -12,6 +12,7 @@ from async tests (the event loop is never blocked) and from sync tests that
 spawn the worker as a subprocess. Built-in fault routes:
 
     /fault/status/<code>     that status with a short body
+    /fault/hang              no answer at all (not even headers) until the server stops
     /fault/stall             headers sent, then no body until the server stops
     /fault/trickle           one byte every 0.2 s (text/html, 1000 bytes)
     /fault/loop              a redirect loop (/fault/loop -> /fault/loop2 -> /fault/loop)
@@ -69,6 +70,7 @@ class Route:
     last_modified: str | None = None
     gzip: bool = False
     stall: bool = False  # send headers, then hang until the server stops
+    hang: bool = False  # send nothing at all until the server stops
     trickle: float = 0.0  # seconds between body bytes
     handler: Callable[[Request], Route] | None = None
 
@@ -200,6 +202,7 @@ class FeedServer:
 
     def _add_faults(self) -> None:
         self.add("/fault/ok", b"ok")
+        self.add("/fault/hang", b"x" * 1000, hang=True)
         self.add("/fault/stall", b"x" * 1000, stall=True)
         self.add("/fault/trickle", b"x" * 1000, trickle=0.2)
         self.add_redirect("/fault/loop", "/fault/loop2")
@@ -261,6 +264,10 @@ def _make_handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
                 route = route.handler(request)
             if route is None:
                 route = Route(body=b"not found", status=404, content_type="text/plain")
+            if route.hang:
+                server._stop.wait(120)
+                self.close_connection = True
+                return
             if _not_modified(route, headers):
                 self.send_response(304)
                 self._validators(route)
