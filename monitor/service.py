@@ -9,7 +9,6 @@ the event loop.
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 import time
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -31,6 +31,7 @@ from monitor.metrics import Metrics
 from monitor.models import Alert, Article, FeedState
 from monitor.pipeline import Pipeline, PollReport
 from monitor.settings import Settings
+from monitor.staff import StaffServices
 from monitor.store import Store
 from monitor.telegram import ConsoleSender, TelegramSender, format_alert
 from monitor.watchlists import WatchlistReloader
@@ -103,6 +104,9 @@ class Service:
             metrics=self.metrics,
             on_blocked=self._delivery_blocked,
         )
+        self.staff = StaffServices(
+            settings, self.store, self.sender, lambda: self._watchlists, self.clock
+        )
         self.pipeline = Pipeline(
             store=self.store,
             fetcher=self.fetcher,
@@ -140,7 +144,7 @@ class Service:
             report = await self.pipeline.check_feed(feed)
         self.metrics.record_poll(report)
         if report.status == 410:
-            await self.notify_admins(
+            await self.staff.notify_admins(
                 f"Haber kaynağı kaldırılmış (HTTP 410), izleme durdu: {feed.url}"
             )
         return report
@@ -161,13 +165,24 @@ class Service:
         )
         scheduler.add_job(self._tick, "interval", seconds=TICK_S, next_run_time=datetime.now(UTC))
         scheduler.add_job(self.reload_watchlists, "interval", seconds=RELOAD_S)
+        if self.settings.digest_time:
+            hour, minute = self.settings.digest_time.split(":")
+            scheduler.add_job(
+                self.staff.send_daily_digest,
+                "cron",
+                hour=int(hour),
+                minute=int(minute),
+                timezone=ZoneInfo(self.settings.timezone),
+            )
         scheduler.start()
+        await self.staff.start()
         health = await self._start_health()
         outbox_task = asyncio.create_task(self.outbox.run(stop))
         try:
             await stop.wait()
         finally:
             event(log, "worker_stopping")
+            await self.staff.stop()
             scheduler.pause()
             await self._finish_inflight()
             scheduler.shutdown(wait=False)
@@ -218,30 +233,21 @@ class Service:
         error = self.reloader.reload_if_changed()
         if error is not None:
             event(log, "watchlist_invalid", logging.ERROR, error=error)
-            await self.notify_admins(
+            await self.staff.notify_admins(
                 f"İzleme listesinde hata, son geçerli sürüm kullanılmaya devam ediyor:\n{error}"
             )
         current = self.reloader.current
         if current is not self._watchlists:
             self._matcher, self._watchlists = Matcher(current), current
+            self.staff.watchlists_changed()
             event(log, "watchlists_reloaded", entries=len(current.entries))
 
     # --- operators ------------------------------------------------------------------------
 
-    async def notify_admins(self, text: str) -> None:
-        """Tell the admin chat (when configured) about a problem; never raises."""
-        chat = self.settings.admin_chat
-        if not chat:
-            return
-        try:
-            await self.sender.send(chat, "⚠️ " + html.escape(text, quote=False))
-        except DeliveryError as exc:
-            event(log, "admin_notice_failed", logging.WARNING, chat=chat, error=exc)
-
     def _delivery_blocked(self, alert: Alert, error: DeliveryError) -> None:
         if self.settings.admin_chat and self.settings.admin_chat != alert.chat_id:
             notice = f"{alert.chat_id} sohbetine uyarı gönderilemiyor: {error}"
-            task = asyncio.create_task(self.notify_admins(notice))
+            task = asyncio.create_task(self.staff.notify_admins(notice))
             self._inflight.add(task)
             task.add_done_callback(self._inflight.discard)
 

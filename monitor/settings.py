@@ -74,7 +74,17 @@ class ConfigModel(_Strict):
     admin_chat: str | int | None = None
     health_port: int | None = Field(default=None, ge=1, le=65535)
     health_host: str = "127.0.0.1"
+    command_chats: list[str | int] = Field(default_factory=list)
+    command_users: list[str | int] = Field(default_factory=list)
+    digest_time: str | None = None
     feeds: list[FeedModel] | str = Field(default_factory=list)
+
+    @field_validator("digest_time")
+    @classmethod
+    def _clock_time(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value.strip()):
+            raise ValueError("a local time such as 18:00 (HH:MM, 24-hour)")
+        return value.strip() if value else None
 
     @field_validator("timezone")
     @classmethod
@@ -101,6 +111,9 @@ class Settings:
     admin_chat: str | None
     health_port: int | None
     health_host: str
+    command_chats: tuple[str, ...]
+    command_users: tuple[str, ...]
+    digest_time: str | None
     telegram_token: str | None
     telegram_chat_id: str | None
     telegram_api_url: str
@@ -142,6 +155,9 @@ def load_settings(path: Path, env: Mapping[str, str] | None = None) -> Settings:
         admin_chat=str(env.get("TELEGRAM_ADMIN_CHAT_ID") or config.admin_chat or "") or None,
         health_port=config.health_port,
         health_host=config.health_host,
+        command_chats=tuple(str(chat) for chat in config.command_chats),
+        command_users=tuple(str(user) for user in config.command_users),
+        digest_time=config.digest_time,
         telegram_token=token,
         telegram_chat_id=chat_id,
         telegram_api_url=(env.get("TELEGRAM_API_URL") or DEFAULT_API_URL).rstrip("/"),

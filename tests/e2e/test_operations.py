@@ -94,3 +94,25 @@ async def test_health_and_metrics_endpoints(tmp_path, feed_server):
         assert "monitor_outbox_pending" in metrics and "monitor_cycle_duration_seconds" in metrics
         stop.set()
         await worker
+
+
+async def test_the_worker_answers_commands_and_sends_the_digest(tmp_path, feed_server, bot):
+    url = feed_server.add("/rss.xml", rss([]), content_type="application/rss+xml")
+    config = write_config(tmp_path, [url])
+    stop = asyncio.Event()
+    async with Service(load_settings(config, env=bot_env(bot))) as service:
+        worker = asyncio.create_task(service.run(stop))
+        await asyncio.wait_for(service.staff.commands.ready.wait(), 10)
+        bot.push_message("-1001", "/durum")
+        bot.push_message("-1002", "/durum")  # not an alert chat: no answer
+        for _ in range(100):
+            if any(m.chat_id == "-1001" for m in bot.messages):
+                break
+            await asyncio.sleep(0.1)
+        await service.staff.send_daily_digest()
+        stop.set()
+        await worker
+    replies = [m for m in bot.messages if m.method == "sendMessage"]
+    assert [m.chat_id for m in replies] == ["-1001"]
+    photos = [m for m in bot.messages if m.method == "sendPhoto"]
+    assert len(photos) == 1 and photos[0].chat_id == "-1001"
