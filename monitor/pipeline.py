@@ -22,6 +22,7 @@ from monitor.logs import event
 from monitor.match import Matcher
 from monitor.models import Article, Entry, FeedState, Match
 from monitor.store import PollRecord, Store
+from monitor.stories import DEFAULT_WINDOW, fingerprint, same_story
 from monitor.watchlists import Watchlists
 
 log = logging.getLogger("monitor.pipeline")
@@ -54,6 +55,7 @@ class Pipeline:
     max_age_s: float
     clock: Callable[[], datetime]
     on_alerts: Callable[[], None] = lambda: None  # wakes the outbox
+    story_window_s: float = DEFAULT_WINDOW.total_seconds()  # copies within it join a story
 
     async def check_feed(self, feed: FeedState) -> PollReport:
         """Poll one feed end to end; every expected failure is recorded, never raised."""
@@ -130,14 +132,34 @@ class Pipeline:
             return 0, 0
         matcher, watchlists = self.matching()
         found = matcher.find_matches(article.title, article.text)
-        routes = route(found, watchlists, self.default_chat)
+        if not found:
+            self.store.record_entry(feed.id, entry, self.clock(), article=article, outlet=outlet)
+            return 0, 0
+        story_print = fingerprint(article.title, article.text)
+        story_of = self._same_story_as(story_print, found, now)
         outbox_ids = self.store.record_entry(
-            feed.id, entry, self.clock(), article=article, outlet=outlet, found=found, routes=routes
+            feed.id,
+            entry,
+            self.clock(),
+            article=article,
+            outlet=outlet,
+            found=found,
+            routes=route(found, watchlists, self.default_chat),
+            fingerprint=story_print,
+            story_of=story_of,
         )
-        if found:
-            names = ",".join(match.entry_id for match in found)
+        names = ",".join(match.entry_id for match in found)
+        if story_of is not None:
+            event(log, "story_copy", url=entry.url, entries=names, story=story_of)
+        else:
             event(log, "entry_matched", url=entry.url, entries=names, alerts=len(outbox_ids))
-        return (1 if found else 0), len(outbox_ids)
+        return 1, len(outbox_ids)
+
+    def _same_story_as(self, story_print: str, found: list[Match], now: datetime) -> int | None:
+        """The first article of the same story from another outlet, within the window."""
+        since = now - timedelta(seconds=self.story_window_s)
+        candidates = self.store.story_candidates((m.entry_id for m in found), since)
+        return next((story for story, other in candidates if same_story(story_print, other)), None)
 
     async def _read_article(self, feed: FeedState, entry: Entry) -> Article:
         """The extracted page; the feed entry's own title and summary when the page fails."""

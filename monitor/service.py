@@ -114,6 +114,7 @@ class Service:
             extract=self._extract,
             default_chat=self.default_chat,
             max_age_s=settings.max_age_s,
+            story_window_s=settings.story_window_s,
             clock=self.clock,
             on_alerts=self.outbox.wake.set,
         )

@@ -65,6 +65,7 @@ class FeedModel(_Strict):
 class ConfigModel(_Strict):
     interval: Duration = 300.0
     max_age: Duration = 3 * 86400.0
+    story_window: Duration = 3 * 86400.0
     allow_private_networks: bool = False
     database: str = "data/monitor.db"
     watchlists: str = "watchlists/"
@@ -101,6 +102,7 @@ class Settings:
     config_path: Path
     interval_s: float
     max_age_s: float
+    story_window_s: float
     allow_private_networks: bool
     database_url: str
     watchlists_path: Path
@@ -145,6 +147,7 @@ def load_settings(path: Path, env: Mapping[str, str] | None = None) -> Settings:
         config_path=path,
         interval_s=config.interval,
         max_age_s=config.max_age,
+        story_window_s=config.story_window,
         allow_private_networks=config.allow_private_networks,
         database_url=database_url(env.get("MONITOR_DATABASE") or config.database),
         watchlists_path=Path(config.watchlists),

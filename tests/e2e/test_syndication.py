@@ -1,0 +1,89 @@
+"""One alert per story: copies of a press release edit the first alert instead of a new one."""
+
+from __future__ import annotations
+
+from tests.e2e.conftest import recent, rss, run_cli, write_config
+
+RELEASE = [
+    "TUSAŞ'ın tedarikçi geliştirme programı kapsamında Kahramanmaraş'tan 14 firma ilk "
+    "değerlendirme turunu geçti.",
+    "Kahramanmaraş Ticaret ve Sanayi Odası'nda düzenlenen toplantıda firmalara 2027 yılı için "
+    "3 milyon 200 bin liralık kalite altyapısı desteği verileceği açıklandı.",
+    "Programa katılan firmalar, talaşlı imalat, kompozit parça ve yüzey işlem alanlarında "
+    "üretim yapıyor. Değerlendirme kurulu, firmaların makine parkını ve kalite belgelerini "
+    "yerinde inceledi.",
+    "Yetkililer, ikinci turun mart ayında yapılacağını ve başvuruların 15 şubata kadar "
+    "süreceğini bildirdi.",
+]
+OTHER_STORY = [
+    "TUSAŞ, Kahramanmaraş'taki meslek liselerinden 40 öğrenciye yaz stajı imkânı sunacak.",
+    "Öğrenciler, Ankara'daki tesislerde altı hafta boyunca uçak bakım atölyelerinde çalışacak.",
+    "Başvurular okul müdürlükleri aracılığıyla nisan ayı sonuna kadar alınacak.",
+]
+
+
+def page(title: str, paragraphs: list[str], outlet: str) -> str:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (
+        f"<html><head><meta charset='utf-8'><title>{title} - {outlet}</title></head><body>"
+        f"<nav><a href='/'>Anasayfa</a> <a href='/ekonomi'>Ekonomi</a></nav>"
+        f"<article><h1>{title}</h1>{body}<p>Kaynak: {outlet}</p></article>"
+        f"<footer>© 2026 {outlet}</footer></body></html>"
+    )
+
+
+def test_copies_edit_the_first_alert_and_different_stories_stay_apart(tmp_path, feed_server, bot):
+    copies = [
+        ("/a.xml", "/a/1.html", "Maraş Ekspres", "TUSAŞ programında 14 Maraş firması", RELEASE),
+        (
+            "/b.xml",
+            "/b/7.html",
+            "Elbistan Gündem",
+            "Kahramanmaraşlı firmalar TUSAŞ yolunda",
+            ["Kahramanmaraş (İHA) - " + RELEASE[0], *RELEASE[1:3]],
+        ),
+        (
+            "/c.xml",
+            "/c/3.html",
+            "Afşin Haber",
+            "14 firma ilk turu geçti",
+            [RELEASE[2], RELEASE[0], RELEASE[3]],
+        ),
+    ]
+    feeds = []
+    for feed, path, outlet, title, paragraphs in copies:
+        feed_server.add(path, page(title, paragraphs, outlet))
+        feeds.append(feed_server.add(feed, rss([]), content_type="application/rss+xml"))
+    config = write_config(tmp_path, feeds)
+
+    def publish(index: int) -> None:
+        feed, path, outlet, title, _ = copies[index]
+        items = [(title, feed_server.url + path, recent())]
+        feed_server.add(feed, rss(items, outlet), content_type="application/rss+xml")
+
+    publish(0)
+    first = run_cli(["--config", str(config), "run", "--once"], bot=bot)
+    assert first.returncode == 0, first.stderr
+    assert [m.method for m in bot.messages] == ["sendMessage"]
+    original = bot.messages[0]
+
+    publish(1)
+    publish(2)
+    feed_server.add("/d/9.html", page("TUSAŞ'tan liselilere staj", OTHER_STORY, "Afşin Haber"))
+    items = [
+        ("14 firma ilk turu geçti", feed_server.url + "/c/3.html", recent()),
+        ("TUSAŞ'tan liselilere staj", feed_server.url + "/d/9.html", recent()),
+    ]
+    feed_server.add("/c.xml", rss(items, "Afşin Haber"), content_type="application/rss+xml")
+    second = run_cli(["--config", str(config), "run", "--once"], bot=bot)
+    assert second.returncode == 0, second.stderr
+
+    sends = [m for m in bot.messages if m.method == "sendMessage"]
+    edits = [m for m in bot.messages if m.method == "editMessageText"]
+    assert len(sends) == 2  # the original, and the different (internship) story
+    assert "staj" in sends[1].text
+    assert edits and all(e.message_id == original.message_id for e in edits)
+    final = edits[-1].text
+    assert "Aynı haber" in final and "Outlet 2" in final and "Outlet 3" in final  # config names
+    assert f'href="{feed_server.url}/b/7.html"' in final
+    assert bot.violations == []
