@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: run test lint bench clean
+.PHONY: run test bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,10 +25,6 @@ run: $(STAMP_RUN)
 test: $(STAMP_TEST)
 	$(BIN)/ruff check monitor tests benchmarks
 	$(BIN)/python -m pytest
-
-lint: $(STAMP_TEST)
-	$(BIN)/ruff check monitor tests benchmarks
-	$(BIN)/ruff format --check monitor tests benchmarks
 
 bench: $(STAMP_TEST)
 	$(BIN)/python -m benchmarks.bench_match
