@@ -10,9 +10,10 @@ import pytest
 
 from monitor.errors import ExtractError
 from monitor.extract import extract_article, parse_datetime
+from tests.paths import DEVDATA as SHARED_DEVDATA
 
 PAGES = Path(__file__).parent / "data" / "pages"
-DEVDATA = Path("/work/shared/devdata/pages")
+DEVDATA = SHARED_DEVDATA / "pages"
 LABELS = json.loads((DEVDATA / "labels.json").read_text(encoding="utf-8"))
 
 # How each watchlist entry is written in the devdata pages (headline and body).
@@ -98,6 +99,50 @@ def test_comments_are_dropped() -> None:
     assert "millet bahçesi" in article.text
     for junk in ("Erkenez", "TUSAŞ", "Okur123", "Yorumlar"):
         assert junk not in article.text
+
+
+def test_old_table_font_br_layout() -> None:
+    """Nested layout tables, <font> wrappers, a <br><br> body, windows-1254, no <p>."""
+    data = page("old_table_font_br.html")
+    for content_type in (None, "text/html; charset=utf-8"):
+        article = extract_article(data, url="https://o.example/o", content_type=content_type)
+        assert article.title == "Sanayi odasından meslek lisesine laboratuvar desteği"
+        paragraphs = article.text.splitlines()
+        assert paragraphs[1].startswith("Afşin'deki mesleki ve teknik anadolu lisesine")
+        assert any(line.startswith("Laboratuvarın kurulumuna") for line in paragraphs)
+        assert "KM Havacılık da yer aldı" in article.text
+        assert "oda başkanı Mustafa Buluntu" in article.text
+        assert paragraphs[-2].startswith("Okul müdürü")  # paragraphs after the related link
+        # menu, "Çok Okunanlar" and "Bunlar da ilginizi çekebilir" boxes, the inline
+        # related link, comments, a data table and the footer stay out
+        for junk in (
+            "TUSAŞ",
+            "Erkenez",
+            "İLGİLİ HABER",
+            "Çok Okunanlar",
+            "ilginizi",
+            "Yorumlar",
+            "Okur_46",
+            "İmsak",
+            "ANA SAYFA",
+            "Künye",
+            "Copyright",
+        ):
+            assert junk not in article.text, junk
+
+
+def test_data_tables_are_still_dropped() -> None:
+    """Only layout tables are unwrapped: a table of short cells stays out of the text."""
+    body = "Belediye meclisi kasım ayı toplantısında kentteki yol çalışmalarını görüştü. " * 3
+    html = (
+        "<html><head><meta charset='utf-8'><title>Meclis toplandı</title></head><body>"
+        f"<div id='haber'><h1>Meclis toplandı</h1><p>{body}</p><p>{body}</p></div>"
+        "<table><tr><td>TUSAŞ</td><td>12,5</td></tr><tr><td>Erkenez OSB</td><td>8</td></tr>"
+        "</table></body></html>"
+    )
+    article = extract_article(html.encode(), url="https://o.example/t")
+    assert "yol çalışmalarını" in article.text
+    assert "TUSAŞ" not in article.text and "Erkenez" not in article.text
 
 
 @pytest.mark.parametrize(

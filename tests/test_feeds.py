@@ -11,9 +11,9 @@ from monitor.errors import FeedError
 from monitor.feeds import decode_document, parse_feed, strip_html
 from monitor.models import FetchResult
 from monitor.urls import canonical_url, resolve_link, same_origin
+from tests.paths import DEVDATA
 
 FEEDS = Path(__file__).parent / "data" / "feeds"
-DEVDATA = Path("/work/shared/devdata")
 FEED_URL = "https://maras.example/rss"
 
 

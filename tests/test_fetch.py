@@ -14,6 +14,7 @@ import pytest
 from monitor.errors import FetchError
 from monitor.fetch import DEFAULT_USER_AGENT, Fetcher, FetchLimits
 from monitor.models import FeedState
+from tests.paths import DEVDATA
 from tests.servers.feedserver import FeedServer, Request, Route
 
 FAST = FetchLimits(connect_timeout=2, read_timeout=1.0, total_timeout=2.0, max_bytes=100_000)
@@ -326,9 +327,8 @@ async def test_queueing_does_not_eat_the_total_timeout(srv: FeedServer) -> None:
 
 
 async def test_feedserver_templates_dirs_and_log(srv: FeedServer, fetcher: Fetcher) -> None:
-    from pathlib import Path
 
-    devdata = Path("/work/shared/devdata")
+    devdata = DEVDATA
     feed_url = srv.add_template("/feeds/dev.xml", devdata / "feeds" / "dev.xml")
     pages = srv.add_dir("/pages", devdata / "pages")
     assert f"{srv.url}/pages/d1.html" in pages

@@ -16,9 +16,10 @@ from monitor.watchlists import (
     load_examples,
     load_watchlists,
 )
+from tests.paths import DEVDATA as SHARED_DEVDATA
 
 ROOT = Path(__file__).resolve().parent.parent
-DEVDATA = Path("/work/shared/devdata/snippets.jsonl")
+DEVDATA = SHARED_DEVDATA / "snippets.jsonl"
 LABELLED = sorted((ROOT / "tests" / "data" / "labelled").glob("*.jsonl"))
 
 

@@ -13,11 +13,10 @@ from xml.sax.saxutils import escape
 
 import pytest
 
+from tests.paths import DEVDATA, ROOT
 from tests.servers.fakebot import FakeBotAPI
 from tests.servers.feedserver import FeedServer
 
-ROOT = Path(__file__).resolve().parents[2]
-DEVDATA = ROOT.parent / "shared" / "devdata"
 TOKEN = "123456:TEST-secret-token"
 CHAT = "-1001234567890"
 

@@ -167,7 +167,12 @@ def _links_on(path: str, items: Callable[[str], list[str]], **kwargs) -> Callabl
     )
 
 
-TURKISH = "TUSAŞ Şişli'de Ağrı ve Iğdır için çalıştay düzenledi"  # ş ğ ı İ: cp1254-only letters
+# Three different stories (copies would merge into one alert), each with ş ğ ı İ: cp1254-only
+TURKISH = (
+    "TUSAŞ Şişli'de Ağrı ve Iğdır için çalıştay düzenledi",
+    "TUSAŞ Iğdır'daki öğrencilere ağır bakım kursu açtı",
+    "TUSAŞ Ağrı'da İşçi sağlığı günü yaptı",
+)
 MALFORMED = (
     '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Bozuk</title>'
     "<item><title>TUSAŞ bozukxml haberi</title><link>{base}/missing/bozuk/1.html</link>"
@@ -211,7 +216,7 @@ FAULTS = [
         "cp1254-served-as-utf8",
         lambda s: s.add(
             "/cp1254-as-utf8.xml",
-            rss_doc([item("(1) " + TURKISH, link=s.url + _missing("a"), when=recent())]).encode(
+            rss_doc([item(TURKISH[0], link=s.url + _missing("a"), when=recent())]).encode(
                 "cp1254"
             ),
             content_type="application/rss+xml; charset=utf-8",
@@ -220,14 +225,14 @@ FAULTS = [
         "200",
         None,
         seen=1,
-        alert="(1) " + TURKISH,
+        alert=TURKISH[0],
     ),
     Fault(
         "utf8-served-as-cp1254",
         lambda s: s.add(
             "/utf8-as-cp1254.xml",
             rss_doc(
-                [item("(2) " + TURKISH, link=s.url + _missing("b"), when=recent())],
+                [item(TURKISH[1], link=s.url + _missing("b"), when=recent())],
                 encoding="windows-1254",
             ).encode("utf-8"),
             content_type="application/rss+xml; charset=windows-1254",
@@ -236,13 +241,13 @@ FAULTS = [
         "200",
         None,
         seen=1,
-        alert="(2) " + TURKISH,
+        alert=TURKISH[1],
     ),
     Fault(
         "cp1254-no-charset",
         lambda s: s.add(
             "/cp1254-bare.xml",
-            rss_doc([item("(3) " + TURKISH, link=s.url + _missing("c"), when=recent())])
+            rss_doc([item(TURKISH[2], link=s.url + _missing("c"), when=recent())])
             .replace(' encoding="utf-8"', "")
             .encode("cp1254"),
             content_type="text/xml",
@@ -251,7 +256,7 @@ FAULTS = [
         "200",
         None,
         seen=1,
-        alert="(3) " + TURKISH,
+        alert=TURKISH[2],
     ),
     Fault(
         "no-link-no-guid",

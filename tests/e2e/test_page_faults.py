@@ -44,6 +44,19 @@ READABLE_BODY = (
     "önümüzdeki dönemde ortak projelerin hızlanacağını belirtti."
 )
 
+# A different story from READABLE_BODY, so the two are not merged as copies of one.
+OTHER_BODY = (
+    "TUSAŞ, Elbistan'daki meslek lisesinde 40 öğrenciye yaz stajı imkânı sunacağını açıkladı.\n"
+    "Öğrenciler altı hafta boyunca uçak bakım atölyelerinde çalışacak; başvurular okul "
+    "müdürlükleri aracılığıyla nisan ayı sonuna kadar alınacak."
+)
+
+THIRD_BODY = (
+    "Erkenez OSB'de TUSAŞ tedarikçilerine yönelik kalite eğitimi 12 firmanın katılımıyla "
+    "tamamlandı.\nEğitimde ölçüm sistemleri, izlenebilirlik ve uçuş emniyeti kuralları anlatıldı; "
+    "firmalara katılım belgesi verildi."
+)
+
 
 @dataclass(frozen=True)
 class PageFault:
@@ -153,9 +166,10 @@ async def test_no_match_in_title_or_summary_means_no_alert(tmp_path, feed_server
 def elsewhere():
     """Two servers of other loopback origins: another address, and another port."""
     with FeedServer(host="127.0.0.2") as other_ip, FeedServer() as other_port:
-        for srv in (other_ip, other_port):
-            srv.add("/article.html", article_html("TUSAŞ başka köken", READABLE_BODY))
-            srv.add("/hopped.html", article_html("TUSAŞ yönlendirme", READABLE_BODY))
+        # each page a different story, so none is merged into another as a copy
+        other_ip.add("/article.html", article_html("TUSAŞ başka köken", READABLE_BODY))
+        other_port.add("/article.html", article_html("TUSAŞ başka port", THIRD_BODY))
+        other_ip.add("/hopped.html", article_html("TUSAŞ yönlendirme", OTHER_BODY))
         yield other_ip, other_port
 
 
