@@ -114,7 +114,7 @@ def feeds_table(settings: Settings) -> list[str]:
     lines = [f"{'STATE':<{w}} {'HTTP':>4} {'SEEN':>5}  {'LAST POLL':<16}  {'NEXT POLL':<16}  FEED"]
     for feed in health:
         lines.append(
-            f"{_state(feed, zone, now):<{w}} {feed.last_status or '-':>4} {feed.entries_seen:>5}  "
+            f"{_state(feed, zone):<{w}} {feed.last_status or '-':>4} {feed.entries_seen:>5}  "
             f"{_when(feed.last_polled_at, zone):<16}  {_when(feed.next_poll_at, zone):<16}  "
             f"{feed.name or feed.title or feed.url}"
         )
@@ -122,6 +122,11 @@ def feeds_table(settings: Settings) -> list[str]:
             lines.append(f"{'':<{w}} {feed.url}")
         if feed.last_error:
             lines.append(f"{'':<{w}} error: {feed.last_error}")
+        if feed.consecutive_failures and not feed.disabled:
+            lines.append(
+                f"{'':<{w}} backing off until {_when(feed.next_poll_at, zone)} "
+                f"after {feed.consecutive_failures} failed poll(s) in a row"
+            )
     oldest = ""
     if stats.oldest_pending_at is not None:
         minutes = (now - stats.oldest_pending_at).total_seconds() / 60
@@ -133,7 +138,7 @@ def feeds_table(settings: Settings) -> list[str]:
     return lines
 
 
-def _state(feed: FeedHealth, zone: ZoneInfo, now: datetime) -> str:
+def _state(feed: FeedHealth, zone: ZoneInfo) -> str:
     if feed.disabled:
         return "DISABLED (gone)"
     if feed.last_polled_at is None:
