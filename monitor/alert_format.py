@@ -29,7 +29,7 @@ OUTLET_UNITS = 120
 URL_UNITS = 2000
 ELLIPSIS = "…"
 
-_MONTHS = {
+MONTHS = {  # month names by language; the digest uses them too
     "tr": ("Ocak", "Şubat", "Mart", "Nisan", "Mayıs", "Haziran", "Temmuz", "Ağustos",
            "Eylül", "Ekim", "Kasım", "Aralık"),
     "en": ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -140,7 +140,7 @@ def format_time(published: datetime | None, *, lang: str = "tr",
     if published.tzinfo is None:
         published = published.replace(tzinfo=UTC)
     local = published.astimezone(ZoneInfo(tz))
-    month = _MONTHS.get(lang, _MONTHS["tr"])[local.month - 1]
+    month = MONTHS.get(lang, MONTHS["tr"])[local.month - 1]
     return f"{local.day} {month} {local.year} {local:%H:%M}"
 
 

@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func, select
 
-from monitor.alert_format import clean_text, clip, esc, plain_text, safe_url, utf16_len
+from monitor.alert_format import MONTHS, clean_text, clip, esc, plain_text, safe_url, utf16_len
 from monitor.errors import DeliveryError
 from monitor.schema import articles, matches
 
@@ -41,12 +41,6 @@ PER_CHAT_GAP_S = 1.1  # Telegram: about one message a second to one chat
 SEND_ATTEMPTS = 3  # per Bot API call, when Telegram answers retry_after
 MAX_RETRY_AFTER_S = 60.0
 
-MONTHS = {
-    "tr": ("Ocak", "Şubat", "Mart", "Nisan", "Mayıs", "Haziran", "Temmuz", "Ağustos",
-           "Eylül", "Ekim", "Kasım", "Aralık"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
-}
 SHORT_MONTHS = {
     "tr": ("Oca", "Şub", "Mar", "Nis", "May", "Haz", "Tem", "Ağu", "Eyl", "Eki", "Kas", "Ara"),
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),

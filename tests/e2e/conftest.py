@@ -38,6 +38,26 @@ def recent(hours: float = 1.0) -> datetime:
     return datetime.now(UTC) - timedelta(hours=hours)
 
 
+def three_item_feed(server) -> str:
+    """A feed of two articles that match (devdata d1, d2) and one that does not (d4)."""
+    items = [
+        ("KM Havacılık'ın kalite laboratuvarı kuruluyor", f"{server.url}/pages/d1.html", recent(1)),
+        ("TUSAŞ yöneticileri oda meclisine konuk oldu", f"{server.url}/pages/d2.html", recent(2)),
+        (
+            "Savunma sanayiinde KOBİ'lere yeni kredi paketi",
+            f"{server.url}/pages/d4.html",
+            recent(3),
+        ),
+    ]
+    return server.add(
+        "/rss.xml",
+        rss(items),
+        content_type="application/rss+xml",
+        etag=True,
+        last_modified=recent(5).timestamp(),
+    )
+
+
 @pytest.fixture
 def feed_server() -> Iterator[FeedServer]:
     with FeedServer() as server:

@@ -14,23 +14,10 @@ from collections import Counter
 
 from monitor.service import Service
 from monitor.settings import load_settings
-from tests.e2e.conftest import CHAT, ROOT, recent, rss, run_cli, write_config
+from tests.e2e.conftest import CHAT, ROOT, run_cli, three_item_feed, write_config
 from tests.e2e.test_worker import start_worker, wait_for
 
 PAGES = {"d1": "KM Havacılık", "d2": "TUSAŞ"}
-
-
-def two_alert_feed(server) -> str:
-    items = [
-        ("KM Havacılık'ın kalite laboratuvarı kuruluyor", f"{server.url}/pages/d1.html", recent(1)),
-        ("TUSAŞ yöneticileri oda meclisine konuk oldu", f"{server.url}/pages/d2.html", recent(2)),
-        (
-            "Savunma sanayiinde KOBİ'lere yeni kredi paketi",
-            f"{server.url}/pages/d4.html",
-            recent(3),
-        ),
-    ]
-    return server.add("/rss.xml", rss(items), content_type="application/rss+xml", etag=True)
 
 
 def sends(bot) -> list:
@@ -51,7 +38,7 @@ def outbox_rows(tmp_path) -> int:
 
 def test_telegram_errors_are_retried_with_growing_waits(tmp_path, feed_server, bot):
     bot.fail_next(2, status=502, body="<html><body>502 Bad Gateway</body></html>")
-    config = write_config(tmp_path, [two_alert_feed(feed_server)])
+    config = write_config(tmp_path, [three_item_feed(feed_server)])
     result = run_cli(["--config", str(config), "run", "--once"], bot=bot)
     assert result.returncode == 0, result.stderr
     assert per_page(bot) == {"d1": 1, "d2": 1}
@@ -64,7 +51,7 @@ def test_telegram_errors_are_retried_with_growing_waits(tmp_path, feed_server, b
 
 def test_retry_after_is_honoured(tmp_path, feed_server, bot):
     bot.throttle_next(1, retry_after=3)
-    config = write_config(tmp_path, [two_alert_feed(feed_server)])
+    config = write_config(tmp_path, [three_item_feed(feed_server)])
     result = run_cli(["--config", str(config), "run", "--once"], bot=bot)
     assert result.returncode == 0, result.stderr
     assert per_page(bot) == {"d1": 1, "d2": 1}
@@ -75,7 +62,7 @@ def test_retry_after_is_honoured(tmp_path, feed_server, bot):
 
 
 async def test_alerts_wait_while_telegram_is_unreachable(tmp_path, feed_server, bot):
-    config = write_config(tmp_path, [two_alert_feed(feed_server)])
+    config = write_config(tmp_path, [three_item_feed(feed_server)])
     env = {"TELEGRAM_BOT_TOKEN": bot.token, "TELEGRAM_CHAT_ID": CHAT}
     down = load_settings(config, env={**env, "TELEGRAM_API_URL": "http://127.0.0.1:9"})
     async with Service(down) as service:
@@ -100,7 +87,7 @@ def test_a_blocked_chat_holds_only_its_own_alerts(tmp_path, feed_server, bot):
         ),
         encoding="utf-8",
     )
-    config = write_config(tmp_path, [two_alert_feed(feed_server)], admin_chat='"-1009"')
+    config = write_config(tmp_path, [three_item_feed(feed_server)], admin_chat='"-1009"')
     config.write_text(
         config.read_text(encoding="utf-8").replace(str(ROOT / "watchlists"), str(watchlists)),
         encoding="utf-8",
@@ -120,7 +107,7 @@ def test_a_blocked_chat_holds_only_its_own_alerts(tmp_path, feed_server, bot):
 
 def test_sigkill_between_match_and_send_loses_nothing(tmp_path, feed_server, bot):
     bot.fail_next(1000, status=502)
-    config = write_config(tmp_path, [two_alert_feed(feed_server)])
+    config = write_config(tmp_path, [three_item_feed(feed_server)])
     worker = start_worker(config, bot, chat=CHAT)
     try:
         wait_for(lambda: outbox_rows(tmp_path) == 2)
@@ -135,7 +122,7 @@ def test_sigkill_between_match_and_send_loses_nothing(tmp_path, feed_server, bot
 
 def test_sigkill_between_send_and_commit_resends_only_that_message(tmp_path, feed_server, bot):
     bot.hang_after_accept_next(1, seconds=30)
-    config = write_config(tmp_path, [two_alert_feed(feed_server)])
+    config = write_config(tmp_path, [three_item_feed(feed_server)])
     worker = start_worker(config, bot, chat=CHAT)
     try:
         wait_for(lambda: len(bot.messages) == 1)

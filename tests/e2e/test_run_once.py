@@ -2,28 +2,9 @@
 
 from __future__ import annotations
 
-from tests.e2e.conftest import CHAT, DEVDATA, TOKEN, recent, rss, run_cli, write_config
+from tests.e2e.conftest import CHAT, DEVDATA, TOKEN, run_cli, three_item_feed, write_config
 
 DEV_FEED = DEVDATA / "feeds" / "dev.xml"
-
-
-def three_item_feed(server) -> str:
-    items = [
-        ("KM Havacılık'ın kalite laboratuvarı kuruluyor", f"{server.url}/pages/d1.html", recent(1)),
-        ("TUSAŞ yöneticileri oda meclisine konuk oldu", f"{server.url}/pages/d2.html", recent(2)),
-        (
-            "Savunma sanayiinde KOBİ'lere yeni kredi paketi",
-            f"{server.url}/pages/d4.html",
-            recent(3),
-        ),
-    ]
-    return server.add(
-        "/rss.xml",
-        rss(items),
-        content_type="application/rss+xml",
-        etag=True,
-        last_modified=recent(5).timestamp(),
-    )
 
 
 def test_two_matches_two_alerts_then_nothing_twice(tmp_path, feed_server, bot):
