@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import logging
 import signal
@@ -108,6 +109,7 @@ def cmd_match(args: argparse.Namespace) -> int:
     settings = _settings(args)
     logging.getLogger().setLevel(logging.WARNING)
     matcher = reports.load_matcher(settings)
+    gc.freeze()  # the index lives to the end: keep the collector from rescanning it
     for name in args.files:
         title, body = reports.read_input(name)
         found = matcher.find_matches(title, body)

@@ -2,16 +2,17 @@
 
 Per field: one normalisation pass and one Aho-Corasick scan.  Hits are kept
 when they end at a word boundary or before a known Turkish suffix chain; then
-context, capitalisation and exclusion rules apply.  Anchor hits propose word
-windows for fuzzy (typo) matches, verified with rapidfuzz.  `explain` runs the
-same code with a trace and says why near misses did not count.
+context, capitalisation and exclusion rules apply.  Gate hits (see
+`monitor.matchindex`) whose word is a target with a typo propose word windows
+for fuzzy matches, scored with rapidfuzz.  `explain` runs the same code with a
+trace and says why near misses did not count.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import ahocorasick
+import ahocorasick_rs
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -19,12 +20,15 @@ from monitor.examples import ExampleReport, evaluate
 from monitor.matchindex import (
     CONTEXT,
     EXCLUDE,
+    FUZZY_MIN_WORD,
     GATE_NEXT,
     GATE_PREV,
-    NEAR_PREV,
+    NEAR_NEXT,
     SOFT,
     WEAK,
     AnchorGroup,
+    Gate,
+    Targets,
     Term,
     build_index,
     max_edits,
@@ -47,6 +51,17 @@ class Candidate:
     score: float = 100.0
     fuzzy: bool = False
     soft: bool = False  # the name's final consonant is softened (Havacılığı)
+
+
+@dataclass
+class Proposal:
+    """An anchor in the text (the span of its word, suffix included at `stop`) and the
+    anchor groups whose fuzzy window around it is worth scoring."""
+
+    start: int
+    end: int
+    stop: int
+    groups: list[AnchorGroup]
 
 
 @dataclass
@@ -83,7 +98,8 @@ class Matcher:
         self.watchlists = watchlists
         self.entries = watchlists.entries
         self.index = build_index(watchlists)
-        self._bare: ahocorasick.Automaton | None = None  # every anchor word, for explain
+        self._bare: ahocorasick_rs.AhoCorasick | None = None  # anchor words, for explain
+        self._bare_words: list[str] = []
 
     # -- public API ---------------------------------------------------------
     def find_matches(self, title: str, body: str) -> list[Match]:
@@ -114,16 +130,22 @@ class Matcher:
     def _run(self, title: str, body: str, notes: list | None) -> list[Match]:
         scans = {f: self._scan(t, notes) for f, t in (("title", title), ("body", body)) if t}
         context = set().union(*(s.context for s in scans.values())) if scans else set()
-        best: dict[int, tuple[tuple, Match]] = {}
+        per_entry: dict[int, list[tuple[float, bool, int, str, FieldScan, Candidate]]] = {}
         for field, fs in scans.items():
             for cand in fs.candidates:
-                if not self._allowed(cand, fs, context, notes):
-                    continue
-                match = self._to_match(field, fs.norm, cand)
-                rank = (match.score, field == "title", _KIND_RANK[match.kind], -match.start)
-                if cand.term.entry not in best or rank > best[cand.term.entry][0]:
-                    best[cand.term.entry] = (rank, match)
-        return [best[i][1] for i in sorted(best)]
+                if self._allowed(cand, fs, context, notes):
+                    row = (cand.score, field == "title", -cand.start, field, fs, cand)
+                    per_entry.setdefault(cand.term.entry, []).append(row)
+        out = []
+        for entry in sorted(per_entry):
+            rows = per_entry[entry]
+            top = max(rows, key=lambda r: r[:2])[:2]
+            tied = [r for r in rows if r[:2] == top]  # then exact before folded, then first
+            _, _, _, field, fs, cand = max(
+                tied, key=lambda r: (_KIND_RANK[self._kind(r[4].norm, r[5])], r[2])
+            ) if len(tied) > 1 else tied[0]
+            out.append(self._to_match(field, fs, cand))
+        return out
 
     def _allowed(self, cand: Candidate, fs: FieldScan, context: set[int], notes) -> bool:
         term = cand.term
@@ -146,29 +168,21 @@ class Matcher:
         norm = normalize(text)
         scan = norm.scan
         fs = FieldScan(norm, [], [], set())
-        anchors: set[tuple[int, int, int]] = set()
+        proposals: list[Proposal] = []
         found: set[int] = set()
+        automaton, values = self.index.automaton, self.index.values
         # the trailing space lets a gate pattern end the text ("anchor osb ")
-        hits = self.index.automaton.iter(scan + " ") if self.index.terms else ()
+        hits = automaton.find_matches_as_indexes(scan + " ", overlapping=True) if automaton else ()
         gates = notes is None  # explain looks at every anchor word instead (_bare_anchors)
-        for last, (length, roles) in hits:
-            start, end = last - length + 2, last + 1
+        for pattern, start, end in hits:
             cont = None
-            for role, term in roles:
-                if role == GATE_NEXT:  # " anchor ne": the anchor is followed by a space
+            for value in values[pattern]:
+                if type(value) is Gate:
                     if gates:
-                        anchors.add((start, start + term, start + term))
+                        self._gate(scan, value, start, end, proposals)
                     continue
-                if role == GATE_PREV:  # "xt anchor": the anchor ends the pattern
-                    if gates:
-                        stop, after = _word_end(scan, end)
-                        if not after or after in SUFFIXES:
-                            anchors.add((end - term, end, stop))
-                    continue
-                if role == NEAR_PREV:  # " wrod ": the next word may be an anchor
-                    if gates:
-                        self._anchor_after(scan, end, anchors)
-                    continue
+                role, term = value
+                start1 = start + 1  # patterns of terms start with a space
                 if cont is None:
                     stop, cont = _word_end(scan, end)
                 if role == SOFT:
@@ -176,71 +190,110 @@ class Matcher:
                         continue
                 elif cont and cont not in SUFFIXES:
                     if notes is not None:
-                        word = self._original(norm, start, stop)
+                        word = self._original(norm, start1, stop)
                         notes.append((term.entry, f"{word!r}: {cont!r} after {term.text!r} "
                                       "is not a Turkish suffix"))
                     continue
                 if role == EXCLUDE:
-                    fs.excluded.append((start, stop, term))
+                    fs.excluded.append((start1, stop, term))
                     if notes is not None:
                         notes.append((term.entry, f"{term.text!r} is excluded"))
                 elif role == CONTEXT:
                     fs.context.add(term.entry)
-                elif self._capitals_ok(norm, term, start, notes):
-                    fs.candidates.append(Candidate(term, start, stop, end, soft=role == SOFT))
+                elif self._capitals_ok(norm, term, start1, notes):
+                    fs.candidates.append(Candidate(term, start1, stop, end, soft=role == SOFT))
                     if role != WEAK:
                         found.add(term.entry)
-        if gates and self.index.reverse is not None:
-            self._anchors_before(scan, anchors)
         if notes is not None:
-            anchors = self._bare_anchors(scan)
-        if anchors:
-            ordered = sorted(anchors, key=lambda a: (a[1], a[0]))  # as the automaton found them
-            fs.candidates.extend(self._fuzzy(norm, ordered, found, notes))
+            proposals = self._bare_anchors(scan)
+        if proposals:
+            fs.candidates.extend(self._fuzzy(norm, proposals, found, notes))
         return fs
 
-    def _anchors_before(self, scan: str, anchors: set[tuple[int, int, int]]) -> None:
-        """Anchors followed by a word with a typo near its start."""
-        assert self.index.reverse is not None
-        rscan = (scan + " ")[::-1]
-        size = len(rscan)
-        for last, length in self.index.reverse.iter(rscan):
-            word_end = size - 1 - (last - length + 1)  # the space after the word, forward
-            begin = scan.rfind(" ", 0, word_end) + 1
-            if begin < 3 or scan[begin - 2] == " ":
-                continue
-            anchor_start = scan.rfind(" ", 0, begin - 1) + 1
-            if scan[anchor_start : begin - 1] in self.index.next_anchors:
-                anchors.add((anchor_start, begin - 1, begin - 1))
+    def _gate(self, scan: str, gate: Gate, start: int, end: int,
+              proposals: list[Proposal]) -> None:
+        """Propose the anchor of a gate hit if the word next to it is a target with a typo.
 
-    def _anchor_after(self, scan: str, begin: int, anchors: set[tuple[int, int, int]]) -> None:
-        """The anchor (suffix allowed) at `begin`, after a word that may hold a typo."""
-        if begin >= len(scan) or scan[begin] == " ":
+        Most hits are a correctly spelt phrase ("Organize Sanayi"): the first check.
+        """
+        role = gate.role
+        if role == GATE_NEXT:  # " anchor tar": the target starts after the anchor
+            a_start = start + 1
+            a_end = a_start + gate.anchor_len
+            after = scan.find(" ", a_end + 1)
+            word = scan[a_end + 1 : after if after != -1 else len(scan)]
+            if word not in gate.words:
+                self._propose(a_start, a_end, a_end, gate.targets, word, gate.words, proposals)
+        elif role == GATE_PREV:  # "get anchor": the anchor ends the pattern, maybe suffixed
+            if scan[end - 1] == " ":
+                end -= 1
+            a_start = end - gate.anchor_len
+            stop, after = _word_end(scan, end)
+            if after and after not in SUFFIXES:
+                return
+            word = scan[scan.rfind(" ", 0, a_start - 1) + 1 : a_start - 1]
+            if word not in gate.words:
+                self._propose(a_start, end, stop, gate.targets, word, gate.words, proposals)
+        elif role == NEAR_NEXT:  # " tagret ": the word before may be an anchor
+            if start < 2 or scan[start - 1] == " ":
+                return
+            a_start = scan.rfind(" ", 0, start) + 1
+            anchor = scan[a_start:start]
+            if anchor in gate.anchors:
+                targets = self.index.targets[(anchor, 1)]
+                self._propose(a_start, start, start, targets, scan[start + 1 : end - 1],
+                              targets.exact, proposals)
+        else:  # NEAR_PREV " targte ": the next word may be an anchor, maybe suffixed
+            stop, _ = _word_end(scan, end)
+            word = scan[start + 1 : end - 1]
+            for anchor in gate.anchors:
+                if scan.startswith(anchor, end) and (
+                    end + len(anchor) == stop or scan[end + len(anchor) : stop] in SUFFIXES
+                ):
+                    targets = self.index.targets[(anchor, -1)]
+                    self._propose(end, end + len(anchor), stop, targets, word, targets.exact,
+                                  proposals)
+
+    def _propose(self, start: int, end: int, stop: int, targets: Targets, word: str,
+                 candidates: frozenset[str], proposals: list[Proposal]) -> None:
+        """Propose the anchor at scan[start:end] if `word`, next to it, is one of the
+        `candidates` (targets of the anchor) with a typo; `stop` ends the anchor's word.
+
+        A glued suffix may follow a target that ends its term ("Yılmazın").
+        """
+        stems = [word]
+        if targets.suffixed:
+            lo, hi = targets.lengths[0] - 2, targets.lengths[1] + 2  # at most 2 edits
+            stems += [word[:cut] for cut in range(max(lo, 3), min(hi, len(word) - 1) + 1)
+                      if word[cut:] in SUFFIXES]
+        if candidates.intersection(stems):  # spelt right: a typo elsewhere has its own gate
             return
-        stop, _ = _word_end(scan, begin)
-        word, prev = scan[begin:stop], self.index.prev_anchors
-        if word in prev:
-            anchors.add((begin, stop, stop))
-        for cut in range(len(word) - 1, 0, -1):
-            if word[cut:] in SUFFIXES and word[:cut] in prev:
-                anchors.add((begin, begin + cut, stop))
+        near = []
+        for stem in stems:
+            for want in candidates:
+                if abs(len(stem) - len(want)) <= 2 and len(want) >= FUZZY_MIN_WORD and \
+                        OSA.distance(stem, want, score_cutoff=2) <= max_edits(want):
+                    near.append(want)
+        if near:
+            groups = [g for want in near for g in targets.groups[targets.words.index(want)]]
+            proposals.append(Proposal(start, end, stop, list(dict.fromkeys(groups))))
 
-    def _bare_anchors(self, scan: str) -> set[tuple[int, int, int]]:
-        """Every anchor word in the text, gated or not (explain: why near misses failed)."""
+    def _bare_anchors(self, scan: str) -> list[Proposal]:
+        """Every anchor word in the text with all its groups (explain: why near misses failed)."""
+        targets = self.index.targets
+        if self._bare is None and targets:
+            self._bare_words = sorted({anchor for anchor, _ in targets})
+            self._bare = ahocorasick_rs.AhoCorasick([" " + w for w in self._bare_words])
+        out: list[Proposal] = []
         if self._bare is None:
-            self._bare = ahocorasick.Automaton()
-            for word in self.index.next_anchors | self.index.prev_anchors:
-                self._bare.add_word(" " + word, len(word) + 1)
-            if len(self._bare):
-                self._bare.make_automaton()
-        out: set[tuple[int, int, int]] = set()
-        if not len(self._bare):
             return out
-        for last, length in self._bare.iter(scan):
-            start, end = last - length + 2, last + 1
+        for i, start, end in self._bare.find_matches_as_indexes(scan, overlapping=True):
             stop, cont = _word_end(scan, end)
             if not cont or cont in SUFFIXES:
-                out.add((start, end, stop))
+                anchor = self._bare_words[i]
+                groups = [g for rel in (1, -1) if (anchor, rel) in targets
+                          for found in targets[(anchor, rel)].groups for g in found]
+                out.append(Proposal(start + 1, end, stop, list(dict.fromkeys(groups))))
         return out
 
     def _letters_ok(self, norm: Normalized, cand: Candidate, notes) -> bool:
@@ -254,7 +307,7 @@ class Matcher:
         if term.text.isascii():
             return True
         found = self._original(norm, cand.start, cand.base_end)
-        got, want = turkish_key(found), turkish_key(term.text)
+        got, want = turkish_key(found), term.folded
         if cand.soft:
             got, want = got[:-1], want[:-1]
         if got == want or len(got) != len(want):
@@ -293,16 +346,17 @@ class Matcher:
         return True
 
     # -- fuzzy --------------------------------------------------------------
-    def _fuzzy(self, norm: Normalized, anchors, found: set[int], notes) -> list[Candidate]:
+    def _fuzzy(self, norm: Normalized, proposals: list[Proposal], found: set[int],
+               notes) -> list[Candidate]:
         scan, out, seen = norm.scan, [], set()
-        for start, end, stop in anchors:
-            for group in self._groups(scan, start, end, stop):
-                spans = _window(scan, start, end, stop, group)
+        for p in sorted(proposals, key=lambda p: (p.end, p.start)):  # in text order
+            for group in p.groups:
+                spans = _window(scan, p.start, p.end, p.stop, group)
                 if spans is None or (spans[0][0], spans[-1][1], group.size) in seen:
                     continue
                 seen.add((spans[0][0], spans[-1][1], group.size))
                 cutoff = group.cutoff - (20 if notes is not None else 0)
-                for window, base_end in _variants(scan, spans, (start, end)):
+                for window, base_end in _variants(scan, spans, (p.start, p.end)):
                     for _, score, i in process.extract(
                         window, group.keys, scorer=OSA.normalized_similarity,
                         score_cutoff=cutoff / 100, limit=None,
@@ -313,22 +367,7 @@ class Matcher:
                         if self._fuzzy_ok(norm, term, window, spans, score * 100, notes):
                             out.append(Candidate(term, spans[0][0], spans[-1][1], base_end,
                                                  round(score * 100, 1), True))
-                            found.add(term.entry)
         return out
-
-    def _groups(self, scan: str, start: int, end: int, stop: int) -> list[AnchorGroup]:
-        """Anchor groups whose neighbouring word may match the text's (a cheap filter)."""
-        anchor, get, groups = scan[start:end], self.index.neighbours.get, []
-        if stop < len(scan) - 1 and scan[stop] == " " and scan[stop + 1] != " ":
-            nxt = scan.find(" ", stop + 1)
-            word = scan[stop + 1 : nxt if nxt != -1 else len(scan)]
-            for key in (word, "<" + word[:2], ">" + word[-2:]):
-                groups.extend(get((anchor, 1, key), ()))
-        if start > 2 and scan[start - 1] == " " and scan[start - 2] != " ":
-            word = scan[scan.rfind(" ", 0, start - 1) + 1 : start - 1]
-            for key in (word, "<" + word[:2], ">" + word[-2:]):
-                groups.extend(get((anchor, -1, key), ()))
-        return list(dict.fromkeys(groups)) if len(groups) > 1 else groups
 
     def _fuzzy_ok(self, norm, term: Term, window: str, spans, score: float, notes) -> bool:
         found = self._original(norm, spans[0][0], spans[-1][1]) if notes is not None else ""
@@ -358,22 +397,24 @@ class Matcher:
         s, e = norm.span(start, end)
         return norm.original[s:e]
 
-    def _to_match(self, field: str, norm: Normalized, cand: Candidate) -> Match:
+    def _kind(self, norm: Normalized, cand: Candidate) -> str:
+        """fuzzy; exact when written as in the watchlist (up to case); else folded."""
+        if cand.fuzzy:
+            return "fuzzy"
+        same = turkish_key(self._original(norm, cand.start, cand.base_end)) == cand.term.folded
+        return "exact" if same else "folded"
+
+    def _to_match(self, field: str, fs: FieldScan, cand: Candidate) -> Match:
+        norm = fs.norm
         scan, end = norm.scan, cand.end
         if end + 1 < len(scan) and scan[end + 1] != " " and norm.char(end) in APOSTROPHES:
             end, _ = _word_end(scan, end + 1)
         s, e = norm.span(cand.start, end)
         text = norm.original
-        if cand.fuzzy:
-            kind = "fuzzy"
-        else:
-            bs, be = norm.span(cand.start, cand.base_end)
-            same = turkish_key(text[bs:be]) == turkish_key(cand.term.text)
-            kind = "exact" if same else "folded"
         snip, ss, se = snippet(text, s, e)
         entry = self.entries[cand.term.entry]
         return Match(entry.id, entry.name, cand.term.text, text[s:e], cand.score, field,
-                     s, e, snip, ss, se, kind)
+                     s, e, snip, ss, se, self._kind(norm, cand))
 
     def _inside_words(self, field: str, text: str) -> list[tuple[int, str]]:
         """Notes for terms that occur only glued inside a longer word (explain only)."""

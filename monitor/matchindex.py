@@ -2,28 +2,23 @@
 
 One Aho-Corasick automaton holds, each prefixed by a space so it only hits at
 a word start: the terms (name, aliases, misspellings), their softened stems,
-and the exclusion and context phrases.  A fuzzy (typo) match needs one word of
-the term, its *anchor*, written exactly; the anchor proposes a window of
-neighbouring words that is then scored with rapidfuzz against the few terms
-sharing that anchor at that position.
+the exclusion and context phrases, and the *gates* of fuzzy (typo) matching.
 
-Anchor words (first names, sector words, place names) are common in news, so
-a bare anchor is not a pattern: the automaton holds *gates*, the anchor together
-with what its neighbouring word must look like, and most anchor occurrences are
-discarded in C.  With a fuzzy neighbour of 5+ letters, one typo leaves either
-the side of the neighbour that touches the anchor intact (its first two letters
-when it follows the anchor, its last two when it precedes it), or everything
-else intact:
+A fuzzy match allows typos in the long words of a term (its *targets*) and
+needs a neighbouring word of the term, its *anchor*, written exactly.  Every
+target gets one gate: its anchor together with what the target must look like.
+With one typo in a target of 5+ letters, either the side touching the anchor
+is intact (its first two letters when it follows the anchor, its last two when
+it precedes it), or the typo is on that side:
 
-  - "anchor ne..." and "...xt anchor": pair patterns in the automaton;
-  - the neighbour's far side intact, its near side damaged: the neighbour word
-    itself is a pattern family (the intact part plus any one other letter, so
-    the correctly spelt word never hits); after the anchor these are matched
-    over the reversed scan, before it over the scan.
+  - "anchor ta..." and "...et anchor": gate patterns;
+  - a typo on the anchor's side: the target's one-edit variants of that side,
+    as whole words ("tagret" is not a pattern, "atrget" is).
 
-Those hits only propose anchors; `Matcher._groups` then applies the same
-neighbour filter (exact word, first two or last two letters) as always.
-A short (non-fuzzy) neighbour must be exact: "anchor next" is the pattern.
+A gate hit is only a proposal: `Matcher` then checks in one rapidfuzz call
+whether the text's word is a target with a typo (a correctly spelt target
+never opens a fuzzy window; its typo, if any, is in another target with its
+own gate), and only then scores the window of words around the anchor.
 """
 
 from __future__ import annotations
@@ -32,17 +27,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-import ahocorasick
+import ahocorasick_rs
 
-from monitor.suffixes import softened
-from monitor.text import scan_key
+from monitor.suffixes import SUFFIXES, softened
+from monitor.text import scan_key, turkish_key
 from monitor.watchlists import WatchlistEntry, Watchlists
 
-TERM, WEAK, SOFT, EXCLUDE, CONTEXT, ANCHOR = "term", "weak", "soft", "exclude", "context", "anchor"
-# gate roles: an anchor hit that may start a fuzzy window (see the module docstring)
-GATE_NEXT, GATE_PREV, NEAR_PREV = "gate-next", "gate-prev", "near-prev"
-ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"  # the letters of a scan form
-GATE_LETTERS = 2  # letters of a fuzzy neighbour that a gate pattern holds (as `neighbour_keys`)
+TERM, WEAK, SOFT, EXCLUDE, CONTEXT = "term", "weak", "soft", "exclude", "context"
+# gate roles (see the module docstring): the target follows / precedes its anchor; its
+# typo is on the anchor's side
+GATE_NEXT, GATE_PREV, NEAR_NEXT, NEAR_PREV = "gate-next", "gate-prev", "near-next", "near-prev"
+ALPHABET = "abcdefghijklmnopqrstuvwxyz"  # the letters a typo puts into a scan form
+GATE_LETTERS = 3  # letters of a target that its gate pattern holds
 FUZZY_MIN_WORD = 5  # shorter words (and acronyms) must match exactly
 # words too common to anchor a fuzzy search on
 STOPWORDS = frozenset("ve ile de da bir bu su o icin gibi veya the of and a".split())
@@ -70,6 +66,7 @@ class Term:
     text: str  # as written in the watchlist
     key: str  # scan form
     role: str
+    folded: str  # Turkish-folded words (`turkish_key`), to tell exact from folded matches
     caps: tuple[int, ...] = ()  # indexes of words that must be capitalised
     fuzzy_words: tuple[bool, ...] = ()  # per word: may differ by a typo
     threshold: int | None = None
@@ -107,13 +104,7 @@ def _make_term(i: int, entry: WatchlistEntry, text: str, role: str) -> Term | No
         threshold = entry.threshold or default_threshold(key)
         if not any(fuzzy_words):
             threshold = None
-    return Term(i, text, key, role, tuple(caps), fuzzy_words, threshold)
-
-
-def neighbour_keys(word: str, fuzzy: bool) -> tuple[str, ...]:
-    """Keys a neighbouring word is filed under: itself; for a fuzzy word also its
-    first two and last two letters (one typo in a word of 5+ letters leaves one intact)."""
-    return (word, "<" + word[:2], ">" + word[-2:]) if fuzzy else (word,)
+    return Term(i, text, key, role, turkish_key(text), tuple(caps), fuzzy_words, threshold)
 
 
 def edits1(word: str, positions: range) -> set[str]:
@@ -133,60 +124,94 @@ def edits1(word: str, positions: range) -> set[str]:
 
 
 def damaged_start(word: str) -> list[str]:
-    """Patterns over the *reversed* scan: `word` with one typo among its first GATE_LETTERS
-    letters, as a whole word (the rest is caught by the gate "anchor wor")."""
+    """`word` with one typo among its first GATE_LETTERS letters, as a whole word (a typo
+    further on leaves the gate "anchor wo" intact)."""
     n = GATE_LETTERS
-    return [f" {v[::-1]} " for v in sorted(edits1(word, range(n + 1))) if v[:n] != word[:n]]
+    return [f" {v} " for v in sorted(edits1(word, range(n + 1))) if v[:n] != word[:n]]
 
 
 def damaged_end(word: str) -> list[str]:
-    """Patterns over the scan: `word` with one typo among its last GATE_LETTERS letters,
-    as a whole word; the mirror image of `damaged_start`."""
+    """`word` with one typo among its last GATE_LETTERS letters, as a whole word; the
+    mirror image of `damaged_start`.  An inflected `word` ("başkan" -> "başkanı") is a
+    different word, not a typo."""
     n = GATE_LETTERS
     edits = edits1(word, range(max(0, len(word) - n - 1), len(word) + 1))
-    return [f" {v} " for v in sorted(edits) if v[-n:] != word[-n:]]
+    return [f" {v} " for v in sorted(edits)
+            if v[-n:] != word[-n:] and not (v.startswith(word) and v[len(word):] in SUFFIXES)]
+
+
+@dataclass(eq=False)
+class Targets:
+    """The words next to an anchor on one side in the fuzzy terms, each with its groups."""
+
+    words: list[str] = field(default_factory=list)
+    groups: list[list[AnchorGroup]] = field(default_factory=list)
+    exact: frozenset[str] = frozenset()  # `words`, for the quick check of a gate hit
+    suffixed: bool = False  # a target ends its term, so a suffix may be glued to it
+    anchor_last: bool = False  # the anchor ends a term, so a suffix may be glued to it
+    lengths: tuple[int, int] = (0, 0)  # shortest and longest target
+
+    def add(self, word: str, group: AnchorGroup) -> None:
+        if word not in self.words:
+            self.words.append(word)
+            self.groups.append([])
+            self.exact = frozenset(self.words)
+            self.lengths = (min(map(len, self.words)), max(map(len, self.words)))
+        found = self.groups[self.words.index(word)]
+        if group not in found:
+            found.append(group)
+
+
+@dataclass(eq=False)
+class Gate:
+    """What a gate pattern stands for (see the module docstring)."""
+
+    role: str  # GATE_NEXT, GATE_PREV: the pattern holds the anchor; NEAR_*: a damaged target
+    anchor_len: int = 0  # GATE_*: the anchor's length
+    targets: Targets | None = None  # GATE_*: the anchor's targets on the pattern's side
+    words: frozenset[str] = frozenset()  # GATE_*: the targets this pattern holds a part of
+    anchors: frozenset[str] = frozenset()  # NEAR_*: the words that may anchor the target
 
 
 @dataclass
 class Index:
-    automaton: ahocorasick.Automaton
-    # (anchor word, +1 next / -1 previous, a neighbour key) -> anchor groups whose
-    # term may have the text's neighbouring word there (verified later)
-    neighbours: dict[tuple[str, int, str], list[AnchorGroup]]
+    automaton: ahocorasick_rs.AhoCorasick | None
+    values: list[tuple[Any, ...]]  # per automaton pattern: its (role, Term) pairs and Gates
     terms: list[Term]
-    # over the reversed scan: next-neighbour words with a damaged start (see above)
-    reverse: ahocorasick.Automaton | None = None
-    next_anchors: frozenset[str] = frozenset()  # anchors gated on the word after them
-    prev_anchors: frozenset[str] = frozenset()  # anchors gated on the word before them
+    # (anchor word, +1: the target follows it / -1: precedes it) -> its targets
+    targets: dict[tuple[str, int], Targets] = field(default_factory=dict)
 
 
-def _gates(fuzzy_terms: list[tuple[Term, int]]) -> set[tuple[str, int, str, bool]]:
-    """(anchor, +1/-1, neighbour, neighbour is fuzzy) per anchor of a fuzzy term.
+def _gates(fuzzy_terms: list[Term]) -> set[tuple[str, int, str]]:
+    """(anchor, +1/-1, target) for each target of each fuzzy term.
 
-    A fuzzy match needs every word of the term near the text's, so an anchor may be
-    gated on either neighbour: the one in the fewest terms, so that a common phrase
-    ("Organize Sanayi Bölgesi") does not open a window at every occurrence; never a
+    Of a target's two neighbours the anchor is the one in the fewest fuzzy terms, so
+    that a common word ("Sanayi", "Mehmet") gates as few targets as it can; never a
     stopword ("Ticaret ve").
     """
     df: dict[str, int] = defaultdict(int)
-    for term, j in fuzzy_terms:
-        df[term.key.split(" ")[j]] += 1
+    for term in fuzzy_terms:
+        for word in set(term.key.split(" ")):
+            df[word] += 1
     gates = set()
-    for term, j in fuzzy_terms:
+    for term in fuzzy_terms:
         words = term.key.split(" ")
-        sides = [rel for rel in (1, -1) if 0 <= j + rel < len(words)]
-        rel = min(sides, key=lambda r: (words[j + r] in STOPWORDS, df[words[j + r]], -r))
-        gates.add((words[j], rel, words[j + rel], term.fuzzy_words[j + rel]))
+        for i, target in enumerate(words):
+            sides = [a for a in (i - 1, i + 1)
+                     if 0 <= a < len(words) and words[a] not in STOPWORDS]
+            if term.fuzzy_words[i] and sides:
+                a = min(sides, key=lambda a: (df[words[a]], a))
+                gates.add((words[a], i - a, target))
     return gates
 
 
 def build_index(watchlists: Watchlists) -> Index:
-    """Index every entry's phrases; anchors for the fuzzy ones."""
-    patterns: dict[str, list[tuple[str, Any]]] = defaultdict(list)
+    """Index every entry's phrases, and the gates and targets of the fuzzy ones."""
+    patterns: dict[str, list[Any]] = defaultdict(list)
     anchors: dict[str, dict[tuple[int, int], AnchorGroup]] = defaultdict(dict)
-    neighbours: dict[tuple[str, int, str], list[AnchorGroup]] = defaultdict(list)
+    targets: dict[tuple[str, int], Targets] = defaultdict(Targets)
     terms: list[Term] = []
-    fuzzy_terms: list[tuple[Term, int]] = []  # (term, index of an anchor word in it)
+    fuzzy_terms: list[Term] = []
     for i, entry in enumerate(watchlists.entries):
         phrases = [(t, TERM) for t in entry.terms if t not in entry.needs_context]
         phrases += [(t, WEAK) for t in entry.needs_context]
@@ -202,50 +227,47 @@ def build_index(watchlists: Watchlists) -> Index:
                 patterns[" " + soft].append((SOFT, term))
             if term.threshold is None:
                 continue
+            fuzzy_terms.append(term)
             words = term.key.split(" ")
             for j, word in enumerate(words):
                 if word in STOPWORDS:
                     continue
-                group = anchors[word].setdefault(
-                    (j, len(words)), AnchorGroup(j, len(words))
-                )
+                group = anchors[word].setdefault((j, len(words)), AnchorGroup(j, len(words)))
                 group.terms.append(term)
                 group.keys.append(term.key)
                 group.cutoff = min(group.cutoff, term.threshold)
-                rel = 1 if j < len(words) - 1 else -1
-                for form in neighbour_keys(words[j + rel], term.fuzzy_words[j + rel]):
-                    found = neighbours[(word, rel, form)]
-                    if group not in found:
-                        found.append(group)
-                fuzzy_terms.append((term, j))
-    gates = _gates(fuzzy_terms)
-    next_anchors = {word for word, rel, _, _ in gates if rel == 1}
-    prev_anchors = {word for word, rel, _, _ in gates if rel == -1}
-    reversed_words: set[str] = set()
-    for word, rel, other, fuzzy_other in sorted(gates):
+                for rel in (1, -1):
+                    if 0 <= j + rel < len(words):
+                        side = targets[(word, rel)]
+                        side.add(words[j + rel], group)
+                        side.suffixed |= rel == 1 and j + 1 == len(words) - 1
+                        side.anchor_last |= j == len(words) - 1
+    # a word of the watchlist is a name in its own right, not a typo of another one
+    vocabulary = {f" {word} " for term in terms for word in term.key.split(" ")}
+    gates: dict[str, Gate] = {}
+    near: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for anchor, rel, target in sorted(_gates(fuzzy_terms)):
+        side = targets[(anchor, rel)]
         if rel == 1:
-            gate = f" {word} {other[:GATE_LETTERS]}" if fuzzy_other else f" {word} {other} "
-            patterns[gate].append((GATE_NEXT, len(word)))
-            if fuzzy_other:
-                reversed_words.add(other)
+            pattern = f" {anchor} {target[:GATE_LETTERS]}"
+            gate = gates.setdefault(pattern, Gate(GATE_NEXT, len(anchor), side))
+            for variant in set(damaged_start(target)) - vocabulary:
+                near[NEAR_NEXT][variant].add(anchor)
         else:
-            gate = f"{other[-GATE_LETTERS:]} {word}" if fuzzy_other else f" {other} {word}"
-            patterns[gate].append((GATE_PREV, len(word)))
-            if fuzzy_other:
-                for pattern in damaged_end(other):
-                    patterns[pattern].append((NEAR_PREV, None))
-    automaton = ahocorasick.Automaton()
-    for pattern, roles in patterns.items():
-        automaton.add_word(pattern, (len(pattern), tuple(dict.fromkeys(roles))))
-    if patterns:
-        automaton.make_automaton()
-    reverse = None
-    if reversed_words:
-        reverse = ahocorasick.Automaton()
-        for word in sorted(reversed_words):
-            for pattern in damaged_start(word):
-                reverse.add_word(pattern, len(pattern))
-        reverse.make_automaton()
-    return Index(automaton, dict(neighbours), terms, reverse, frozenset(next_anchors),
-                 frozenset(prev_anchors))
-
+            space = "" if side.anchor_last else " "  # a suffix may follow only a last word
+            pattern = f"{target[-GATE_LETTERS:]} {anchor}{space}"
+            gate = gates.setdefault(pattern, Gate(GATE_PREV, len(anchor), side))
+            for variant in set(damaged_end(target)) - vocabulary:
+                near[NEAR_PREV][variant].add(anchor)
+        gate.words |= {target}
+    for pattern, gate in gates.items():
+        patterns[pattern].append(gate)
+    shared: dict[tuple[str, frozenset[str]], Gate] = {}  # one Gate per anchor set
+    for role, found in near.items():
+        for pattern, words in found.items():
+            key = (role, frozenset(words))
+            patterns[pattern].append(shared.setdefault(key, Gate(role, anchors=key[1])))
+    keys = list(patterns)
+    values = [tuple(dict.fromkeys(patterns[k])) for k in keys]
+    automaton = ahocorasick_rs.AhoCorasick(keys) if keys else None
+    return Index(automaton, values, terms, dict(targets))

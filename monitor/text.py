@@ -67,14 +67,27 @@ _SPACES, _SCAN = _tables()
 # runs of removed bytes that shift offsets: a run holding a NUL, two or more spaces,
 # or a space at either end (a single space between two words maps to itself)
 _SHIFTS = re.compile(rb"[ \x00]*\x00[ \x00]*| {2,}|\A | \Z")
-_SPACE_RUNS = re.compile(rb"  +")  # a literal prefix: searched fast
+_SPACE_RUNS = re.compile(rb"  +")
 
 
-def _shifts(spaced: bytes) -> list[tuple[int, int]]:
-    """Spans of the runs that `normalize` removes or squeezes (see _SHIFTS)."""
+def _space_runs(spaced: bytes) -> list[tuple[int, int]]:
+    """Spans of the runs of two or more spaces (a find loop: far faster than a regex)."""
+    runs, i = [], spaced.find(b"  ")
+    while i != -1:
+        j = i + 2
+        while spaced[j : j + 1] == b" ":
+            j += 1
+        runs.append((i, j))
+        i = spaced.find(b"  ", j)
+    return runs
+
+
+def _shifts(spaced: bytes, runs: list[tuple[int, int]] | None) -> list[tuple[int, int]]:
+    """Spans of the runs that `normalize` removes or squeezes (see _SHIFTS); `runs`: the
+    space runs, when `spaced` holds no NUL and they are known already."""
     if b"\x00" in spaced:
         return [m.span() for m in _SHIFTS.finditer(spaced)]
-    spans = [m.span() for m in _SPACE_RUNS.finditer(spaced)]
+    spans = list(runs) if runs is not None else _space_runs(spaced)
     if spaced.startswith(b" ") and (not spans or spans[0][0] != 0):
         spans.insert(0, (0, 1))
     if spaced.endswith(b" ") and (not spans or spans[-1][1] != len(spaced)):
@@ -108,6 +121,7 @@ class Normalized:
     _spaced: bytes
     _nfc_starts: list[int] | None
     _squeezed: bool
+    _runs: list[tuple[int, int]] | None = field(default=None, repr=False)
     _bps: tuple[list[int], list[int]] | None = field(default=None, repr=False)
 
     def _breakpoints(self) -> tuple[list[int], list[int]]:
@@ -115,7 +129,7 @@ class Normalized:
             norm_at, delta = [0], [0]
             spaced = self._spaced
             norm, orig, size = 0, 0, len(spaced)
-            for s, e in _shifts(spaced):
+            for s, e in _shifts(spaced, self._runs):
                 norm += s - orig
                 run = spaced[s:e]
                 if s > 0 and e < size and b" " in run:
@@ -160,13 +174,17 @@ def normalize(text: str) -> Normalized:
             source, nfc_starts = _nfc_with_map(text)
         encoded = source.encode("cp1254", _ERROR_HANDLER)
     spaced = encoded.translate(_SPACES)
-    squeezed = spaced.translate(None, b"\x00") if b"\x00" in spaced else spaced
-    if b"  " in squeezed:
-        squeezed = _SPACE_RUNS.sub(b" ", squeezed)
+    runs = None
+    if b"\x00" in spaced:  # removed characters: rare
+        squeezed = _SPACE_RUNS.sub(b" ", spaced.translate(None, b"\x00"))
+    else:
+        runs = _space_runs(spaced)
+        starts, ends = [0] + [e for _, e in runs], [s for s, _ in runs] + [len(spaced)]
+        squeezed = b" ".join([spaced[s:e] for s, e in zip(starts, ends, strict=True)])
     squeezed = squeezed.strip(b" ")
     changed = len(squeezed) != len(spaced)
     scan = " " + squeezed.translate(_SCAN).decode("latin-1")
-    return Normalized(text, scan, spaced, nfc_starts, changed)
+    return Normalized(text, scan, spaced, nfc_starts, changed, runs)
 
 
 def scan_key(term: str) -> str:
@@ -190,11 +208,13 @@ def turkish_key(text: str) -> str:
     return _NON_WORD.sub(" ", turkish_lower(text)).strip()
 
 
+_REMOVABLE_RE = re.compile(f"[{REMOVABLE}]")
+_WHITESPACE_RUN = re.compile(r"\s+")
+
+
 def squash(text: str) -> str:
     """Whitespace runs to one space and zero-width characters removed, for display."""
-    for ch in REMOVABLE:
-        text = text.replace(ch, "")
-    return re.sub(r"\s+", " ", text)
+    return _WHITESPACE_RUN.sub(" ", _REMOVABLE_RE.sub("", text))
 
 
 def snippet(text: str, start: int, end: int, width: int = 160) -> tuple[str, int, int]:
