@@ -110,14 +110,16 @@ def cmd_match(args: argparse.Namespace) -> int:
     logging.getLogger().setLevel(logging.WARNING)
     matcher = reports.load_matcher(settings)
     gc.freeze()  # the index lives to the end: keep the collector from rescanning it
+    write, encode = sys.stdout.write, json.JSONEncoder(ensure_ascii=False).encode
     for name in args.files:
         title, body = reports.read_input(name)
         found = matcher.find_matches(title, body)
         if args.json:
-            print(json.dumps(reports.match_json(name, found, matcher, title, body, args.explain),
-                             ensure_ascii=False))
+            write(encode(reports.match_json(name, found, matcher, title, body, args.explain))
+                  + "\n")
         else:
-            print("\n".join(reports.match_lines(name, found, matcher, title, body, args.explain)))
+            write("\n".join(reports.match_lines(name, found, matcher, title, body,
+                                                args.explain)) + "\n")
     return EXIT_OK
 
 

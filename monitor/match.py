@@ -2,9 +2,9 @@
 
 Per field: one normalisation pass and one Aho-Corasick scan.  Hits are kept
 when they end at a word boundary or before a known Turkish suffix chain; then
-context, capitalisation and exclusion rules apply.  Gate hits (see
-`monitor.matchindex`) whose word is a target with a typo propose word windows
-for fuzzy matches, scored with rapidfuzz.  `explain` runs the same code with a
+context, capitalisation and exclusion rules apply.  A typo word (see
+`monitor.matchindex`) next to one of its anchors proposes a word window for a
+fuzzy match, scored with rapidfuzz.  `explain` runs the same code with a
 trace and says why near misses did not count.
 """
 
@@ -21,15 +21,12 @@ from monitor.matchindex import (
     CONTEXT,
     EXCLUDE,
     FUZZY_MIN_WORD,
-    GATE_NEXT,
-    GATE_PREV,
-    NEAR_NEXT,
     SOFT,
     WEAK,
     AnchorGroup,
-    Gate,
     Targets,
     Term,
+    Typo,
     build_index,
     max_edits,
 )
@@ -51,6 +48,7 @@ class Candidate:
     score: float = 100.0
     fuzzy: bool = False
     soft: bool = False  # the name's final consonant is softened (Havacılığı)
+    kind: str | None = None  # exact / folded / fuzzy, once known
 
 
 @dataclass
@@ -173,13 +171,13 @@ class Matcher:
         automaton, values = self.index.automaton, self.index.values
         # the trailing space lets a gate pattern end the text ("anchor osb ")
         hits = automaton.find_matches_as_indexes(scan + " ", overlapping=True) if automaton else ()
-        gates = notes is None  # explain looks at every anchor word instead (_bare_anchors)
+        typos = notes is None  # explain looks at every anchor word instead (_bare_anchors)
         for pattern, start, end in hits:
             cont = None
             for value in values[pattern]:
-                if type(value) is Gate:
-                    if gates:
-                        self._gate(scan, value, start, end, proposals)
+                if type(value) is Typo:
+                    if typos:
+                        self._typo(scan, value, start, end, proposals)
                     continue
                 role, term = value
                 start1 = start + 1  # patterns of terms start with a space
@@ -210,54 +208,33 @@ class Matcher:
             fs.candidates.extend(self._fuzzy(norm, proposals, found, notes))
         return fs
 
-    def _gate(self, scan: str, gate: Gate, start: int, end: int,
+    def _typo(self, scan: str, typo: Typo, start: int, end: int,
               proposals: list[Proposal]) -> None:
-        """Propose the anchor of a gate hit if the word next to it is a target with a typo.
-
-        Most hits are a correctly spelt phrase ("Organize Sanayi"): the first check.
-        """
-        role = gate.role
-        if role == GATE_NEXT:  # " anchor tar": the target starts after the anchor
-            a_start = start + 1
-            a_end = a_start + gate.anchor_len
-            after = scan.find(" ", a_end + 1)
-            word = scan[a_end + 1 : after if after != -1 else len(scan)]
-            if word not in gate.words:
-                self._propose(a_start, a_end, a_end, gate.targets, word, gate.words, proposals)
-        elif role == GATE_PREV:  # "get anchor": the anchor ends the pattern, maybe suffixed
-            if scan[end - 1] == " ":
-                end -= 1
-            a_start = end - gate.anchor_len
-            stop, after = _word_end(scan, end)
-            if after and after not in SUFFIXES:
-                return
-            word = scan[scan.rfind(" ", 0, a_start - 1) + 1 : a_start - 1]
-            if word not in gate.words:
-                self._propose(a_start, end, stop, gate.targets, word, gate.words, proposals)
-        elif role == NEAR_NEXT:  # " tagret ": the word before may be an anchor
-            if start < 2 or scan[start - 1] == " ":
-                return
+        """Propose the anchors next to a typo word (scan[start:end], from its leading space)."""
+        whole = end > len(scan) or scan[end - 1] == " "  # the pattern ends with a space
+        stop = end - 1 if whole else _word_end(scan, end)[0]
+        word = scan[start + 1 : stop]
+        if typo.before and start > 1 and scan[start - 1] != " ":
             a_start = scan.rfind(" ", 0, start) + 1
             anchor = scan[a_start:start]
-            if anchor in gate.anchors:
-                targets = self.index.targets[(anchor, 1)]
-                self._propose(a_start, start, start, targets, scan[start + 1 : end - 1],
-                              targets.exact, proposals)
-        else:  # NEAR_PREV " targte ": the next word may be an anchor, maybe suffixed
-            stop, _ = _word_end(scan, end)
-            word = scan[start + 1 : end - 1]
-            for anchor in gate.anchors:
-                if scan.startswith(anchor, end) and (
-                    end + len(anchor) == stop or scan[end + len(anchor) : stop] in SUFFIXES
-                ):
-                    targets = self.index.targets[(anchor, -1)]
-                    self._propose(end, end + len(anchor), stop, targets, word, targets.exact,
-                                  proposals)
+            if anchor in typo.before:
+                self._propose(a_start, start, start, self.index.targets[(anchor, 1)], word,
+                              typo.words, proposals)
+        a_start = stop + 1
+        if typo.after and a_start < len(scan) and scan[stop] == " " and scan[a_start] != " ":
+            a_stop, _ = _word_end(scan, a_start)
+            for size in typo.after_sizes:  # the anchor, maybe with a suffix
+                a_end = a_start + size
+                anchor = scan[a_start:a_end]
+                if anchor in typo.after and (a_end == a_stop or (
+                        a_end < a_stop and scan[a_end:a_stop] in SUFFIXES)):
+                    self._propose(a_start, a_end, a_stop, self.index.targets[(anchor, -1)],
+                                  word, typo.words, proposals)
 
     def _propose(self, start: int, end: int, stop: int, targets: Targets, word: str,
                  candidates: frozenset[str], proposals: list[Proposal]) -> None:
         """Propose the anchor at scan[start:end] if `word`, next to it, is one of the
-        `candidates` (targets of the anchor) with a typo; `stop` ends the anchor's word.
+        `candidates` with a typo and a target of the anchor; `stop` ends the anchor's word.
 
         A glued suffix may follow a target that ends its term ("Yılmazın").
         """
@@ -270,7 +247,7 @@ class Matcher:
             return
         near = []
         for stem in stems:
-            for want in candidates:
+            for want in candidates & targets.exact:
                 if abs(len(stem) - len(want)) <= 2 and len(want) >= FUZZY_MIN_WORD and \
                         OSA.distance(stem, want, score_cutoff=2) <= max_edits(want):
                     near.append(want)
@@ -307,7 +284,13 @@ class Matcher:
         if term.text.isascii():
             return True
         found = self._original(norm, cand.start, cand.base_end)
+        if found == term.text:  # as written in the watchlist: the common case
+            cand.kind = "exact"
+            return True
         got, want = turkish_key(found), term.folded
+        if got == want:
+            cand.kind = "exact"
+            return True
         if cand.soft:
             got, want = got[:-1], want[:-1]
         if got == want or len(got) != len(want):
@@ -335,6 +318,8 @@ class Matcher:
         return True
 
     def _capitals_ok(self, norm: Normalized, term: Term, start: int, notes) -> bool:
+        if not term.caps:
+            return True
         starts = _word_starts(term.key)
         for j in term.caps:
             if not norm.char(start + starts[j]).isupper():
@@ -399,10 +384,14 @@ class Matcher:
 
     def _kind(self, norm: Normalized, cand: Candidate) -> str:
         """fuzzy; exact when written as in the watchlist (up to case); else folded."""
-        if cand.fuzzy:
-            return "fuzzy"
-        same = turkish_key(self._original(norm, cand.start, cand.base_end)) == cand.term.folded
-        return "exact" if same else "folded"
+        if cand.kind is None:
+            if cand.fuzzy:
+                cand.kind = "fuzzy"
+            else:
+                found = self._original(norm, cand.start, cand.base_end)
+                same = found == cand.term.text or turkish_key(found) == cand.term.folded
+                cand.kind = "exact" if same else "folded"
+        return cand.kind
 
     def _to_match(self, field: str, fs: FieldScan, cand: Candidate) -> Match:
         norm = fs.norm

@@ -2,23 +2,20 @@
 
 One Aho-Corasick automaton holds, each prefixed by a space so it only hits at
 a word start: the terms (name, aliases, misspellings), their softened stems,
-the exclusion and context phrases, and the *gates* of fuzzy (typo) matching.
+the exclusion and context phrases, and the *typo words* of fuzzy matching.
 
-A fuzzy match allows typos in the long words of a term (its *targets*) and
+A fuzzy match allows a typo in the long words of a term (its *targets*) and
 needs a neighbouring word of the term, its *anchor*, written exactly.  Every
-target gets one gate: its anchor together with what the target must look like.
-With one typo in a target of 5+ letters, either the side touching the anchor
-is intact (its first two letters when it follows the anchor, its last two when
-it precedes it), or the typo is on that side:
+word one edit away from a target is a pattern of its own ("Yılmz", "Ylmaz",
+"Yımlaz"), so a correctly spelt text never reaches Python here, however
+common its phrases ("Organize Sanayi Bölgesi").  A typo word is skipped when
+it is a word of the watchlist itself (a name in its own right, not a typo) or
+an inflected form of its target ("başkan" -> "başkanı").  When the typo word
+stands next to one of its target's anchors, `Matcher` scores the window of
+words around the anchor with rapidfuzz.
 
-  - "anchor ta..." and "...et anchor": gate patterns;
-  - a typo on the anchor's side: the target's one-edit variants of that side,
-    as whole words ("tagret" is not a pattern, "atrget" is).
-
-A gate hit is only a proposal: `Matcher` then checks in one rapidfuzz call
-whether the text's word is a target with a typo (a correctly spelt target
-never opens a fuzzy window; its typo, if any, is in another target with its
-own gate), and only then scores the window of words around the anchor.
+One edit per word is what is found this way; the window's score may still
+allow a typo in another word of a long term.
 """
 
 from __future__ import annotations
@@ -29,16 +26,16 @@ from typing import Any
 
 import ahocorasick_rs
 
+from monitor.lexicon import common_words
 from monitor.suffixes import SUFFIXES, softened
 from monitor.text import scan_key, turkish_key
 from monitor.watchlists import WatchlistEntry, Watchlists
 
 TERM, WEAK, SOFT, EXCLUDE, CONTEXT = "term", "weak", "soft", "exclude", "context"
-# gate roles (see the module docstring): the target follows / precedes its anchor; its
-# typo is on the anchor's side
-GATE_NEXT, GATE_PREV, NEAR_NEXT, NEAR_PREV = "gate-next", "gate-prev", "near-next", "near-prev"
 ALPHABET = "abcdefghijklmnopqrstuvwxyz"  # the letters a typo puts into a scan form
-GATE_LETTERS = 3  # letters of a target that its gate pattern holds
+# a typo word this long also hits with a suffix glued on ("Havaclıkta"); shorter ones
+# would hit the start of too many common words ("alan" for "Aslan": "alanında")
+SUFFIXED_TYPO_MIN = 7
 FUZZY_MIN_WORD = 5  # shorter words (and acronyms) must match exactly
 # words too common to anchor a fuzzy search on
 STOPWORDS = frozenset("ve ile de da bir bu su o icin gibi veya the of and a".split())
@@ -123,21 +120,10 @@ def edits1(word: str, positions: range) -> set[str]:
     return out
 
 
-def damaged_start(word: str) -> list[str]:
-    """`word` with one typo among its first GATE_LETTERS letters, as a whole word (a typo
-    further on leaves the gate "anchor wo" intact)."""
-    n = GATE_LETTERS
-    return [f" {v} " for v in sorted(edits1(word, range(n + 1))) if v[:n] != word[:n]]
-
-
-def damaged_end(word: str) -> list[str]:
-    """`word` with one typo among its last GATE_LETTERS letters, as a whole word; the
-    mirror image of `damaged_start`.  An inflected `word` ("başkan" -> "başkanı") is a
-    different word, not a typo."""
-    n = GATE_LETTERS
-    edits = edits1(word, range(max(0, len(word) - n - 1), len(word) + 1))
-    return [f" {v} " for v in sorted(edits)
-            if v[-n:] != word[-n:] and not (v.startswith(word) and v[len(word):] in SUFFIXES)]
+def typo_words(word: str) -> set[str]:
+    """Every word one edit from `word` but its inflected forms ("başkan" -> "başkanı")."""
+    return {v for v in edits1(word, range(len(word) + 1))
+            if not (v.startswith(word) and v[len(word):] in SUFFIXES)}
 
 
 @dataclass(eq=False)
@@ -146,9 +132,8 @@ class Targets:
 
     words: list[str] = field(default_factory=list)
     groups: list[list[AnchorGroup]] = field(default_factory=list)
-    exact: frozenset[str] = frozenset()  # `words`, for the quick check of a gate hit
+    exact: frozenset[str] = frozenset()  # `words`, for quick membership tests
     suffixed: bool = False  # a target ends its term, so a suffix may be glued to it
-    anchor_last: bool = False  # the anchor ends a term, so a suffix may be glued to it
     lengths: tuple[int, int] = (0, 0)  # shortest and longest target
 
     def add(self, word: str, group: AnchorGroup) -> None:
@@ -162,56 +147,35 @@ class Targets:
             found.append(group)
 
 
-@dataclass(eq=False)
-class Gate:
-    """What a gate pattern stands for (see the module docstring)."""
+@dataclass(frozen=True)
+class Typo:
+    """What a typo word pattern stands for: the targets it is one edit from, and the
+    anchors that come before or after one of them in a term."""
 
-    role: str  # GATE_NEXT, GATE_PREV: the pattern holds the anchor; NEAR_*: a damaged target
-    anchor_len: int = 0  # GATE_*: the anchor's length
-    targets: Targets | None = None  # GATE_*: the anchor's targets on the pattern's side
-    words: frozenset[str] = frozenset()  # GATE_*: the targets this pattern holds a part of
-    anchors: frozenset[str] = frozenset()  # NEAR_*: the words that may anchor the target
+    words: frozenset[str]
+    before: frozenset[str]
+    after: frozenset[str]
+    after_sizes: tuple[int, ...]  # the lengths of the `after` anchors
 
 
 @dataclass
 class Index:
     automaton: ahocorasick_rs.AhoCorasick | None
-    values: list[tuple[Any, ...]]  # per automaton pattern: its (role, Term) pairs and Gates
+    values: list[tuple[Any, ...]]  # per automaton pattern: its (role, Term) pairs, or a Typo
     terms: list[Term]
     # (anchor word, +1: the target follows it / -1: precedes it) -> its targets
     targets: dict[tuple[str, int], Targets] = field(default_factory=dict)
 
 
-def _gates(fuzzy_terms: list[Term]) -> set[tuple[str, int, str]]:
-    """(anchor, +1/-1, target) for each target of each fuzzy term.
-
-    Of a target's two neighbours the anchor is the one in the fewest fuzzy terms, so
-    that a common word ("Sanayi", "Mehmet") gates as few targets as it can; never a
-    stopword ("Ticaret ve").
-    """
-    df: dict[str, int] = defaultdict(int)
-    for term in fuzzy_terms:
-        for word in set(term.key.split(" ")):
-            df[word] += 1
-    gates = set()
-    for term in fuzzy_terms:
-        words = term.key.split(" ")
-        for i, target in enumerate(words):
-            sides = [a for a in (i - 1, i + 1)
-                     if 0 <= a < len(words) and words[a] not in STOPWORDS]
-            if term.fuzzy_words[i] and sides:
-                a = min(sides, key=lambda a: (df[words[a]], a))
-                gates.add((words[a], i - a, target))
-    return gates
-
-
 def build_index(watchlists: Watchlists) -> Index:
-    """Index every entry's phrases, and the gates and targets of the fuzzy ones."""
+    """Index every entry's phrases, and the typo words, anchors and targets of fuzzy ones."""
     patterns: dict[str, list[Any]] = defaultdict(list)
     anchors: dict[str, dict[tuple[int, int], AnchorGroup]] = defaultdict(dict)
     targets: dict[tuple[str, int], Targets] = defaultdict(Targets)
+    before: dict[str, set[str]] = defaultdict(set)  # target -> anchors before it
+    after: dict[str, set[str]] = defaultdict(set)
+    suffixable: set[str] = set()  # targets that end a term
     terms: list[Term] = []
-    fuzzy_terms: list[Term] = []
     for i, entry in enumerate(watchlists.entries):
         phrases = [(t, TERM) for t in entry.terms if t not in entry.needs_context]
         phrases += [(t, WEAK) for t in entry.needs_context]
@@ -225,49 +189,49 @@ def build_index(watchlists: Watchlists) -> Index:
             patterns[" " + term.key].append((role, term))
             if role in (TERM, WEAK) and (soft := softened(term.key)):
                 patterns[" " + soft].append((SOFT, term))
-            if term.threshold is None:
-                continue
-            fuzzy_terms.append(term)
-            words = term.key.split(" ")
-            for j, word in enumerate(words):
-                if word in STOPWORDS:
-                    continue
-                group = anchors[word].setdefault((j, len(words)), AnchorGroup(j, len(words)))
-                group.terms.append(term)
-                group.keys.append(term.key)
-                group.cutoff = min(group.cutoff, term.threshold)
-                for rel in (1, -1):
-                    if 0 <= j + rel < len(words):
-                        side = targets[(word, rel)]
-                        side.add(words[j + rel], group)
-                        side.suffixed |= rel == 1 and j + 1 == len(words) - 1
-                        side.anchor_last |= j == len(words) - 1
-    # a word of the watchlist is a name in its own right, not a typo of another one
-    vocabulary = {f" {word} " for term in terms for word in term.key.split(" ")}
-    gates: dict[str, Gate] = {}
-    near: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for anchor, rel, target in sorted(_gates(fuzzy_terms)):
-        side = targets[(anchor, rel)]
-        if rel == 1:
-            pattern = f" {anchor} {target[:GATE_LETTERS]}"
-            gate = gates.setdefault(pattern, Gate(GATE_NEXT, len(anchor), side))
-            for variant in set(damaged_start(target)) - vocabulary:
-                near[NEAR_NEXT][variant].add(anchor)
-        else:
-            space = "" if side.anchor_last else " "  # a suffix may follow only a last word
-            pattern = f"{target[-GATE_LETTERS:]} {anchor}{space}"
-            gate = gates.setdefault(pattern, Gate(GATE_PREV, len(anchor), side))
-            for variant in set(damaged_end(target)) - vocabulary:
-                near[NEAR_PREV][variant].add(anchor)
-        gate.words |= {target}
-    for pattern, gate in gates.items():
-        patterns[pattern].append(gate)
-    shared: dict[tuple[str, frozenset[str]], Gate] = {}  # one Gate per anchor set
-    for role, found in near.items():
-        for pattern, words in found.items():
-            key = (role, frozenset(words))
-            patterns[pattern].append(shared.setdefault(key, Gate(role, anchors=key[1])))
+            if term.threshold is not None:
+                _add_fuzzy(term, anchors, targets, before, after, suffixable)
+    # a word of the watchlist, or a common word, is a word in its own right, not a typo
+    words = {word for term in terms for word in term.key.split(" ")} | common_words()
+    typos: dict[str, set[str]] = defaultdict(set)
+    for target in before.keys() | after.keys():
+        for typo in typo_words(target) - words:
+            typos[typo].add(target)
+    shared: dict[frozenset[str], tuple[Typo]] = {}
+    for typo, words in typos.items():
+        key = frozenset(words)
+        if key not in shared:
+            next_anchors = frozenset().union(*(after[w] for w in key))
+            shared[key] = (Typo(key, frozenset().union(*(before[w] for w in key)), next_anchors,
+                                tuple(sorted({len(a) for a in next_anchors}))),)
+        # a typo at the very end and then a suffix is too rare to pay for the hits on every
+        # "bölgesi-ndeki" (a prefix of the target) or "sanayi-ci" (the target and more)
+        glued = len(typo) >= SUFFIXED_TYPO_MIN and not key.isdisjoint(suffixable) and not any(
+            w.startswith(typo) or typo.startswith(w) for w in key)
+        patterns[f" {typo}" if glued else f" {typo} "] += shared[key]
     keys = list(patterns)
     values = [tuple(dict.fromkeys(patterns[k])) for k in keys]
-    automaton = ahocorasick_rs.AhoCorasick(keys) if keys else None
+    automaton = ahocorasick_rs.AhoCorasick(keys, store_patterns=False) if keys else None
     return Index(automaton, values, terms, dict(targets))
+
+
+def _add_fuzzy(term: Term, anchors, targets, before, after, suffixable) -> None:
+    """File a fuzzy term's words as anchors (with their groups) and targets."""
+    words = term.key.split(" ")
+    for j, word in enumerate(words):
+        if word in STOPWORDS:
+            continue
+        group = anchors[word].setdefault((j, len(words)), AnchorGroup(j, len(words)))
+        group.terms.append(term)
+        group.keys.append(term.key)
+        group.cutoff = min(group.cutoff, term.threshold)
+        for rel in (1, -1):
+            if 0 <= j + rel < len(words):
+                target = words[j + rel]
+                side = targets[(word, rel)]
+                side.add(target, group)
+                side.suffixed |= rel == 1 and j + 1 == len(words) - 1
+                if term.fuzzy_words[j + rel]:
+                    (before if rel == 1 else after)[target].add(word)
+                    if j + rel == len(words) - 1:
+                        suffixable.add(target)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,14 +30,26 @@ def read_input(name: str) -> tuple[str, str]:
     """(title, body) of one input: an HTML page is extracted first; text is all body."""
     if name == "-":
         return "", sys.stdin.read()
-    path = Path(name)
-    if path.suffix.lower() in HTML_SUFFIXES:
+    if name.lower().endswith(HTML_SUFFIXES):
+        path = Path(name)
         try:
             article = extract_article(path.read_bytes(), url=path.resolve().as_uri())
         except ExtractError:
             return "", ""
         return article.title, article.text
-    return "", path.read_text(encoding="utf-8", errors="replace")
+    return "", _read_bytes(name).decode("utf-8", errors="replace")
+
+
+def _read_bytes(name: str) -> bytes:
+    """A file's bytes in as few system calls as can be: `match` may read thousands."""
+    fd = os.open(name, os.O_RDONLY)
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def match_json(

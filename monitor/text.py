@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 APOSTROPHES = "'’‘`´ʼ′"
 REMOVABLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+_REMOVABLE_RE = re.compile(f"[{REMOVABLE}]")
+_WHITESPACE_RUN = re.compile(r"\s+")
 _ERROR_HANDLER = "monitor-fold"
 
 
@@ -203,18 +205,16 @@ _NON_WORD = re.compile(r"[\W_]+")
 
 def turkish_key(text: str) -> str:
     """Turkish-folded words of `text` joined by single spaces (no ASCII folding)."""
-    for ch in REMOVABLE:
-        text = text.replace(ch, "")
-    return _NON_WORD.sub(" ", turkish_lower(text)).strip()
-
-
-_REMOVABLE_RE = re.compile(f"[{REMOVABLE}]")
-_WHITESPACE_RUN = re.compile(r"\s+")
+    return _NON_WORD.sub(" ", turkish_lower(_REMOVABLE_RE.sub("", text))).strip()
 
 
 def squash(text: str) -> str:
     """Whitespace runs to one space and zero-width characters removed, for display."""
     return _WHITESPACE_RUN.sub(" ", _REMOVABLE_RE.sub("", text))
+
+
+# what `squash` would change: any whitespace but a lone space, or a removable character
+_SQUASHABLE = re.compile(f"[^\\S ]|  |[{REMOVABLE}]")
 
 
 def snippet(text: str, start: int, end: int, width: int = 160) -> tuple[str, int, int]:
@@ -231,9 +231,10 @@ def snippet(text: str, start: int, end: int, width: int = 160) -> tuple[str, int
     if right < len(text):
         cut = text.rfind(" ", end, right)
         right = cut if cut != -1 else right
-    before = squash(text[left:start]).lstrip()
-    middle = squash(text[start:end])
-    after = squash(text[end:right]).rstrip()
+    before, middle, after = text[left:start], text[start:end], text[end:right]
+    if _SQUASHABLE.search(text, left, right):
+        before, middle, after = squash(before), squash(middle), squash(after)
+    before, after = before.lstrip(), after.rstrip()
     if left > 0:
         before = "…" + before
     if right < len(text):

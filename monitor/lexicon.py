@@ -1,0 +1,22 @@
+"""Common Turkish words, from wordfreq's word lists (pure; loaded once per process).
+
+A word that is common in Turkish ("bakan", "alan", "belgesi", "bulundu") is a
+word in its own right when it appears one letter away from a watched name
+("Başkan", "Aslan", "Bölgesi", "Buluntu"), not a typo of it.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from wordfreq import top_n_list
+
+from monitor.text import scan_key
+
+COMMON_WORDS = 30_000  # about every word used at least once per million words
+
+
+@cache
+def common_words() -> frozenset[str]:
+    """The most frequent Turkish words, in scan form (`monitor.text.scan_key`)."""
+    return frozenset(scan_key(word) for word in top_n_list("tr", COMMON_WORDS))
