@@ -11,12 +11,14 @@ from functools import cache
 
 from wordfreq import top_n_list
 
-from monitor.text import scan_key
+from monitor.text import normalize
 
 COMMON_WORDS = 30_000  # about every word used at least once per million words
 
 
 @cache
 def common_words() -> frozenset[str]:
-    """The most frequent Turkish words, in scan form (`monitor.text.scan_key`)."""
-    return frozenset(scan_key(word) for word in top_n_list("tr", COMMON_WORDS))
+    """The most frequent Turkish words, in scan form (see `monitor.text`)."""
+    words = top_n_list("tr", COMMON_WORDS)
+    # one normalisation of all the words at once (a word list has no multi-word entries)
+    return frozenset(normalize(" ".join(words)).scan.split())

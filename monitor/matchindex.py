@@ -104,11 +104,11 @@ def _make_term(i: int, entry: WatchlistEntry, text: str, role: str) -> Term | No
     return Term(i, text, key, role, turkish_key(text), tuple(caps), fuzzy_words, threshold)
 
 
-def edits1(word: str, positions: range) -> set[str]:
+def edits1(word: str) -> set[str]:
     """Words one edit (OSA: substitution, deletion, insertion, transposition) away from
-    `word`, the edit at one of `positions`; `word` itself excluded."""
+    `word`; `word` itself excluded."""
     out = set()
-    for i in positions:
+    for i in range(len(word) + 1):
         head, tail = word[:i], word[i:]
         out.update(head + c + tail for c in ALPHABET)
         if tail:
@@ -122,7 +122,7 @@ def edits1(word: str, positions: range) -> set[str]:
 
 def typo_words(word: str) -> set[str]:
     """Every word one edit from `word` but its inflected forms ("başkan" -> "başkanı")."""
-    return {v for v in edits1(word, range(len(word) + 1))
+    return {v for v in edits1(word)
             if not (v.startswith(word) and v[len(word):] in SUFFIXES)}
 
 
@@ -192,14 +192,25 @@ def build_index(watchlists: Watchlists) -> Index:
             if term.threshold is not None:
                 _add_fuzzy(term, anchors, targets, before, after, suffixable)
     # a word of the watchlist, or a common word, is a word in its own right, not a typo
-    words = {word for term in terms for word in term.key.split(" ")} | common_words()
+    known = {word for term in terms for word in term.key.split(" ")} | common_words()
+    values = {pattern: tuple(dict.fromkeys(found)) for pattern, found in patterns.items()}
+    for pattern, typo in _typo_patterns(before, after, suffixable, known).items():
+        values[pattern] = values.get(pattern, ()) + typo
+    automaton = ahocorasick_rs.AhoCorasick(values, store_patterns=False) if values else None
+    return Index(automaton, list(values.values()), terms, dict(targets))
+
+
+def _typo_patterns(before: dict[str, set[str]], after: dict[str, set[str]],
+                   suffixable: set[str], known: set[str]) -> dict[str, tuple[Typo]]:
+    """The pattern of every typo word of every target, each with its (shared) Typo."""
     typos: dict[str, set[str]] = defaultdict(set)
     for target in before.keys() | after.keys():
-        for typo in typo_words(target) - words:
+        for typo in typo_words(target) - known:
             typos[typo].add(target)
     shared: dict[frozenset[str], tuple[Typo]] = {}
-    for typo, words in typos.items():
-        key = frozenset(words)
+    out = {}
+    for typo, targets in typos.items():
+        key = frozenset(targets)
         if key not in shared:
             next_anchors = frozenset().union(*(after[w] for w in key))
             shared[key] = (Typo(key, frozenset().union(*(before[w] for w in key)), next_anchors,
@@ -208,15 +219,20 @@ def build_index(watchlists: Watchlists) -> Index:
         # "bölgesi-ndeki" (a prefix of the target) or "sanayi-ci" (the target and more)
         glued = len(typo) >= SUFFIXED_TYPO_MIN and not key.isdisjoint(suffixable) and not any(
             w.startswith(typo) or typo.startswith(w) for w in key)
-        patterns[f" {typo}" if glued else f" {typo} "] += shared[key]
-    keys = list(patterns)
-    values = [tuple(dict.fromkeys(patterns[k])) for k in keys]
-    automaton = ahocorasick_rs.AhoCorasick(keys, store_patterns=False) if keys else None
-    return Index(automaton, values, terms, dict(targets))
+        out[f" {typo}" if glued else f" {typo} "] = shared[key]
+    return out
 
 
-def _add_fuzzy(term: Term, anchors, targets, before, after, suffixable) -> None:
-    """File a fuzzy term's words as anchors (with their groups) and targets."""
+def _add_fuzzy(
+    term: Term,
+    anchors: dict[str, dict[tuple[int, int], AnchorGroup]],
+    targets: dict[tuple[str, int], Targets],
+    before: dict[str, set[str]],
+    after: dict[str, set[str]],
+    suffixable: set[str],
+) -> None:
+    """File a fuzzy term's words as anchors (with their groups) and as targets, with the
+    anchors before and after each target, and the targets that end a term."""
     words = term.key.split(" ")
     for j, word in enumerate(words):
         if word in STOPWORDS:
