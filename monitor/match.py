@@ -367,6 +367,8 @@ class Matcher:
                 continue
             if word != want and not term.fuzzy_words[j]:
                 why = f"short word {word!r} must be exactly {want!r}"
+            elif word != want and word in self.index.known:
+                why = f"{word!r} is a word in its own right, not a typo of {want!r}"
             elif j < len(words) - 1 and word.startswith(want) and word[len(want):] in SUFFIXES:
                 why = f"{word!r} is an inflected {want!r}, a different phrase"
             elif OSA.distance(word, want) > max_edits(want):

@@ -165,6 +165,7 @@ class Index:
     terms: list[Term]
     # (anchor word, +1: the target follows it / -1: precedes it) -> its targets
     targets: dict[tuple[str, int], Targets] = field(default_factory=dict)
+    known: frozenset[str] = frozenset()  # words in their own right: never a typo
 
 
 def build_index(watchlists: Watchlists) -> Index:
@@ -192,16 +193,16 @@ def build_index(watchlists: Watchlists) -> Index:
             if term.threshold is not None:
                 _add_fuzzy(term, anchors, targets, before, after, suffixable)
     # a word of the watchlist, or a common word, is a word in its own right, not a typo
-    known = {word for term in terms for word in term.key.split(" ")} | common_words()
+    known = frozenset({word for term in terms for word in term.key.split(" ")} | common_words())
     values = {pattern: tuple(dict.fromkeys(found)) for pattern, found in patterns.items()}
     for pattern, typo in _typo_patterns(before, after, suffixable, known).items():
         values[pattern] = values.get(pattern, ()) + typo
     automaton = ahocorasick_rs.AhoCorasick(values, store_patterns=False) if values else None
-    return Index(automaton, list(values.values()), terms, dict(targets))
+    return Index(automaton, list(values.values()), terms, dict(targets), known)
 
 
 def _typo_patterns(before: dict[str, set[str]], after: dict[str, set[str]],
-                   suffixable: set[str], known: set[str]) -> dict[str, tuple[Typo]]:
+                   suffixable: set[str], known: frozenset[str]) -> dict[str, tuple[Typo]]:
     """The pattern of every typo word of every target, each with its (shared) Typo."""
     typos: dict[str, set[str]] = defaultdict(set)
     for target in before.keys() | after.keys():

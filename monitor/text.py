@@ -144,18 +144,16 @@ class Normalized:
             self._bps = (norm_at, delta)
         return self._bps
 
-    def _orig(self, i: int) -> int:
-        if self._squeezed:
-            norm_at, delta = self._breakpoints()
-            i += delta[bisect_right(norm_at, i) - 1]
-        return i
-
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of `scan` (with its leading space) to a span of the original text."""
-        s, e = self._orig(start - 1), self._orig(end - 2) + 1
+        s, e = start - 1, end - 2
+        if self._squeezed:
+            norm_at, delta = self._bps or self._breakpoints()
+            s += delta[bisect_right(norm_at, s) - 1]
+            e += delta[bisect_right(norm_at, e) - 1]
         if self._nfc_starts is not None:
-            s, e = self._nfc_starts[s], self._nfc_starts[e]
-        return s, e
+            return self._nfc_starts[s], self._nfc_starts[e + 1]
+        return s, e + 1
 
     def char(self, i: int) -> str:
         """The original character at scan position `i` ('' past the end)."""

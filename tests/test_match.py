@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from monitor.lexicon import common_words
 from monitor.match import Matcher, evaluate
 from monitor.watchlists import (
     WatchlistEntry,
@@ -102,7 +103,8 @@ def test_needs_context(matcher: Matcher) -> None:
         ("Başkan Bulutoğlu geldi", "score"),
         ("Mustafa Buluntuoğlu", "'oglu' after 'Mustafa Buluntu' is not a Turkish suffix"),
         ("TÜSAŞ adlı şirket", "differs from 'TUSAŞ' in a Turkish letter"),
-        ("Kayıp Mustafa bulundu", "not capitalised"),
+        ("Kayıp Mustafa bulundu", "'bulundu' is a word in its own right"),
+        ("Kayıp Mustafa bulumtu", "not capitalised"),
         ("TUSAŞ geldi", "tusas: matched 'TUSAŞ'"),
     ],
 )
@@ -185,3 +187,33 @@ def test_typo_at_either_end_of_either_word(typo: str) -> None:
     m = Matcher(Watchlists((entry, *others), ()))
     found = m.find_matches("", f"Dün {typo} geldi. Mehmet Kaplan da oradaydı.")
     assert [(x.entry_id, x.kind) for x in found] == [("my", "fuzzy")], typo
+
+
+def test_a_common_word_is_not_a_typo() -> None:
+    """'Bakan' (minister) is one letter from 'Başkan' but a word in its own right."""
+    m = Matcher(Watchlists((WatchlistEntry("my", "Mehmet Yılmaz", ("Başkan Yılmaz",), None),),
+                           ()))
+    assert _ids(m, "Bakan Yılmaz açıklama yaptı.") == []
+    assert any("'bakan' is a word in its own right" in line
+               for line in m.explain("", "Bakan Yılmaz açıklama yaptı.")), m.explain(
+        "", "Bakan Yılmaz açıklama yaptı.")
+    assert _ids(m, "Başkn Yılmaz açıklama yaptı.") == ["my"]  # a real typo still counts
+
+
+def test_a_watched_word_is_not_a_typo_of_another() -> None:
+    m = Matcher(Watchlists((WatchlistEntry("serkan", "Serkan Kara", (), None),
+                            WatchlistEntry("erkan", "Erkan Doğan", (), None)), ()))
+    assert _ids(m, "Erkan Kara konuştu.") == []
+    assert _ids(m, "Serkn Kara konuştu.") == ["serkan"]
+
+
+@pytest.mark.parametrize("text", ["KM Havaclıkta yeni dönem", "KM Havaclık'ta yeni dönem"])
+def test_typo_and_a_suffix(matcher: Matcher, text: str) -> None:
+    assert [(m.entry_id, m.kind) for m in matcher.find_matches("", text)] == [
+        ("km-havacilik", "fuzzy")]
+
+
+def test_common_words_are_folded() -> None:
+    words = common_words()
+    assert {"bakan", "alan", "belgesi", "bulundu", "kadin"} <= words
+    assert "buluntu" not in words and "erkenez" not in words
