@@ -135,13 +135,14 @@ class Matcher:
                     row = (cand.score, field == "title", -cand.start, field, fs, cand)
                     per_entry.setdefault(cand.term.entry, []).append(row)
         out = []
-        for entry in sorted(per_entry):
+        for entry in sorted(per_entry):  # the best score, the title, then exact, then first
             rows = per_entry[entry]
-            top = max(rows, key=lambda r: r[:2])[:2]
-            tied = [r for r in rows if r[:2] == top]  # then exact before folded, then first
-            _, _, _, field, fs, cand = max(
-                tied, key=lambda r: (_KIND_RANK[self._kind(r[4].norm, r[5])], r[2])
-            ) if len(tied) > 1 else tied[0]
+            best = max(row[:2] for row in rows)
+            tied = [row for row in rows if row[:2] == best]
+            if len(tied) > 1:  # the kind costs a look at the original text: only for ties
+                tied.sort(key=lambda r: (_KIND_RANK[self._kind(r[4].norm, r[5])], r[2]),
+                          reverse=True)
+            _, _, _, field, fs, cand = tied[0]
             out.append(self._to_match(field, fs, cand))
         return out
 
@@ -169,7 +170,7 @@ class Matcher:
         proposals: list[Proposal] = []
         found: set[int] = set()
         automaton, values = self.index.automaton, self.index.values
-        # the trailing space lets a gate pattern end the text ("anchor osb ")
+        # the trailing space lets a whole-word typo pattern end the text (" erknez ")
         hits = automaton.find_matches_as_indexes(scan + " ", overlapping=True) if automaton else ()
         typos = notes is None  # explain looks at every anchor word instead (_bare_anchors)
         for pattern, start, end in hits:
@@ -243,7 +244,7 @@ class Matcher:
             lo, hi = targets.lengths[0] - 2, targets.lengths[1] + 2  # at most 2 edits
             stems += [word[:cut] for cut in range(max(lo, 3), min(hi, len(word) - 1) + 1)
                       if word[cut:] in SUFFIXES]
-        if candidates.intersection(stems):  # spelt right: a typo elsewhere has its own gate
+        if candidates.intersection(stems):  # a target spelt right, with a suffix
             return
         near = []
         for stem in stems:

@@ -197,7 +197,7 @@ def build_index(watchlists: Watchlists) -> Index:
     values = {pattern: tuple(dict.fromkeys(found)) for pattern, found in patterns.items()}
     for pattern, typo in _typo_patterns(before, after, suffixable, known).items():
         values[pattern] = values.get(pattern, ()) + typo
-    # a DFA scans about 10% faster than the default NFA, for more memory (70 MB more at
+    # a DFA scans about 10% faster than the default NFA, for more memory (55 MB more at
     # 1,000 entries; nothing to speak of for a handful)
     automaton = ahocorasick_rs.AhoCorasick(
         values, implementation=ahocorasick_rs.Implementation.DFA, store_patterns=False
