@@ -131,12 +131,12 @@ class Normalized:
             norm_at, delta = [0], [0]
             spaced = self._spaced
             norm, orig, size = 0, 0, len(spaced)
+            spaces_only = self._runs is not None  # no removed characters in the runs
             for s, e in _shifts(spaced, self._runs):
                 norm += s - orig
-                run = spaced[s:e]
-                if s > 0 and e < size and b" " in run:
-                    norm_at.append(norm)
-                    delta.append(s + run.index(b" ") - norm)
+                if s > 0 and e < size and (spaces_only or b" " in spaced[s:e]):
+                    norm_at.append(norm)  # the run's first space is the one kept
+                    delta.append(s + (0 if spaces_only else spaced[s:e].index(b" ")) - norm)
                     norm += 1
                 norm_at.append(norm)
                 delta.append(e - norm)
@@ -211,10 +211,6 @@ def squash(text: str) -> str:
     return _WHITESPACE_RUN.sub(" ", _REMOVABLE_RE.sub("", text))
 
 
-# what `squash` would change: any whitespace but a lone space, or a removable character
-_SQUASHABLE = re.compile(f"[^\\S ]|  |[{REMOVABLE}]")
-
-
 def snippet(text: str, start: int, end: int, width: int = 160) -> tuple[str, int, int]:
     """About `width` characters around text[start:end], cut at word boundaries.
 
@@ -230,7 +226,9 @@ def snippet(text: str, start: int, end: int, width: int = 160) -> tuple[str, int
         cut = text.rfind(" ", end, right)
         right = cut if cut != -1 else right
     before, middle, after = text[left:start], text[start:end], text[end:right]
-    if _SQUASHABLE.search(text, left, right):
+    window = text[left:right]
+    # what `squash` changes: a space run, other whitespace or an invisible character
+    if "  " in window or not window.isprintable():
         before, middle, after = squash(before), squash(middle), squash(after)
     before, after = before.lstrip(), after.rstrip()
     if left > 0:
