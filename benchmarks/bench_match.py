@@ -288,25 +288,33 @@ def _monitor_exe() -> str | None:
     return str(exe) if exe.exists() else None
 
 
-def cli_rate(exe: str, config: Path, files: list[str], repeats: int) -> tuple[float, float, float]:
-    """Articles/s of `monitor --config X match --json` from (time over all - time over 500)."""
-    timings = {}
-    for n in (500, len(files)):
-        best = float("inf")
-        for _ in range(repeats):
-            start = time.perf_counter()
-            done = subprocess.run([exe, "--config", str(config), "match", "--json", *files[:n]],
-                                  capture_output=True, cwd=ROOT, check=False)
-            best = min(best, time.perf_counter() - start)
-            if done.returncode != 0:
-                err = done.stderr.decode(errors="replace").strip()
-                raise SystemExit(f"`monitor match` exited {done.returncode}: {err[-500:]}")
-            lines = done.stdout.count(b"\n")
-            if lines != n:
-                raise SystemExit(f"`monitor match --json` printed {lines} lines for {n} files")
-        timings[n] = best
-    return (len(files) - 500) / (timings[len(files)] - timings[500]), timings[500], timings[
-        len(files)]
+def _cli_seconds(exe: str, config: Path, files: list[str]) -> float:
+    """Wall time of one `monitor --config X match --json FILES`, its output checked."""
+    start = time.perf_counter()
+    done = subprocess.run([exe, "--config", str(config), "match", "--json", *files],
+                          capture_output=True, cwd=ROOT, check=False)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        err = done.stderr.decode(errors="replace").strip()
+        raise SystemExit(f"`monitor match` exited {done.returncode}: {err[-500:]}")
+    if (lines := done.stdout.count(b"\n")) != len(files):
+        raise SystemExit(f"`monitor match --json` printed {lines} lines for {len(files)} files")
+    return seconds
+
+
+def cli_rates(exe: str, configs: dict[str, Path], files: list[str], repeats: int
+              ) -> dict[str, tuple[float, float, float]]:
+    """Per config: articles/s from (best time over all files - best time over 500), and the
+    two best times.  The runs are interleaved round by round, so that a slow spell of the
+    machine weighs on every config alike."""
+    best: dict[tuple[str, int], float] = {}
+    for _ in range(repeats):
+        for name, config in configs.items():
+            for n in (500, len(files)):
+                seconds = _cli_seconds(exe, config, files[:n])
+                best[(name, n)] = min(best.get((name, n), float("inf")), seconds)
+    return {name: ((len(files) - 500) / (best[(name, len(files))] - best[(name, 500)]),
+                   best[(name, 500)], best[(name, len(files))]) for name in configs}
 
 
 def _bar(label: str, measured: float, goal: float, unit: str, higher: bool = True) -> bool:
@@ -341,8 +349,8 @@ def measure_cli(big: Watchlists, articles: list[str], files_count: int, repeats:
         size += sum(len(k) + len(v) + 2 for k, v in os.environ.items())
         if size > os.sysconf("SC_ARG_MAX") // 2:
             raise SystemExit("argument list too long for one `monitor match` call")
-        c4, t4_500, t4_all = cli_rate(exe, configs["small"], files, repeats)
-        c1000, t_500, t_all = cli_rate(exe, configs["big"], files, repeats)
+        rates = cli_rates(exe, configs, files, repeats)
+    (c4, t4_500, t4_all), (c1000, t_500, t_all) = rates["small"], rates["big"]
     return c4, c1000, [t4_500, t4_all, t_500, t_all]
 
 
@@ -352,7 +360,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=3000, help="distinct articles")
     parser.add_argument("--naive-articles", type=int, default=5)
     parser.add_argument("--files", type=int, default=8500, help="CLI: files in the long run")
-    parser.add_argument("--repeats", type=int, default=3, help="CLI: best of N runs each")
+    parser.add_argument("--repeats", type=int, default=5, help="CLI: best of N runs each")
     parser.add_argument("--no-cli", action="store_true", help="skip `monitor match --json`")
     args = parser.parse_args()
 
