@@ -14,7 +14,8 @@ common words), firms with long legal forms and brand acronyms, places and
 institutions with long forms.
 
 Bars (from the issue; the official ones are measured on `monitor match --json`
-as the time over 8,500 files minus the time over 500, so start-up cancels):
+as the time over 8,500 files minus the time over 500, so start-up cancels; each
+time is the best of --repeats runs, both watchlists interleaved round by round):
   - at least 5,000 articles/s with 1,000 entries, one core;
   - at least 100x the naive approach (rapidfuzz partial_ratio of every name and
     alias over each article, measured in the same run);

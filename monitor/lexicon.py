@@ -13,7 +13,7 @@ from wordfreq import top_n_list
 
 from monitor.text import normalize
 
-COMMON_WORDS = 30_000  # about every word used at least once per million words
+COMMON_WORDS = 30_000  # every word used about three times per million words or more
 
 
 @cache

@@ -9,10 +9,11 @@ needs a neighbouring word of the term, its *anchor*, written exactly.  Every
 word one edit away from a target is a pattern of its own ("Yılmz", "Ylmaz",
 "Yımlaz"), so a correctly spelt text never reaches Python here, however
 common its phrases ("Organize Sanayi Bölgesi").  A typo word is skipped when
-it is a word of the watchlist itself (a name in its own right, not a typo) or
-an inflected form of its target ("başkan" -> "başkanı").  When the typo word
-stands next to one of its target's anchors, `Matcher` scores the window of
-words around the anchor with rapidfuzz.
+it is a word in its own right: a word of the watchlist, a common Turkish word
+("bakan" is not a typo of "başkan"; see `monitor.lexicon`), or an inflected
+form of its target ("başkan" -> "başkanı").  When the typo word stands next to
+one of its target's anchors, `Matcher` scores the window of words around the
+anchor with rapidfuzz.
 
 One edit per word is what is found this way; the window's score may still
 allow a typo in another word of a long term.
