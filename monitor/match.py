@@ -241,19 +241,20 @@ class Matcher:
         """
         stems = [word]
         if targets.suffixed:
-            lo, hi = targets.lengths[0] - 2, targets.lengths[1] + 2  # at most 2 edits
+            sizes = [len(target) for target in targets.groups]
+            lo, hi = min(sizes) - 2, max(sizes) + 2  # at most 2 edits
             stems += [word[:cut] for cut in range(max(lo, 3), min(hi, len(word) - 1) + 1)
                       if word[cut:] in SUFFIXES]
         if candidates.intersection(stems):  # a target spelt right, with a suffix
             return
         near = []
         for stem in stems:
-            for want in candidates & targets.exact:
+            for want in candidates & targets.groups.keys():
                 if abs(len(stem) - len(want)) <= 2 and len(want) >= FUZZY_MIN_WORD and \
                         OSA.distance(stem, want, score_cutoff=2) <= max_edits(want):
                     near.append(want)
         if near:
-            groups = [g for want in near for g in targets.groups[targets.words.index(want)]]
+            groups = [g for want in near for g in targets.groups[want]]
             proposals.append(Proposal(start, end, stop, list(dict.fromkeys(groups))))
 
     def _bare_anchors(self, scan: str) -> list[Proposal]:
@@ -270,7 +271,7 @@ class Matcher:
             if not cont or cont in SUFFIXES:
                 anchor = self._bare_words[i]
                 groups = [g for rel in (1, -1) if (anchor, rel) in targets
-                          for found in targets[(anchor, rel)].groups for g in found]
+                          for found in targets[(anchor, rel)].groups.values() for g in found]
                 out.append(Proposal(start + 1, end, stop, list(dict.fromkeys(groups))))
         return out
 

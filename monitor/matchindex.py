@@ -131,19 +131,11 @@ def typo_words(word: str) -> set[str]:
 class Targets:
     """The words next to an anchor on one side in the fuzzy terms, each with its groups."""
 
-    words: list[str] = field(default_factory=list)
-    groups: list[list[AnchorGroup]] = field(default_factory=list)
-    exact: frozenset[str] = frozenset()  # `words`, for quick membership tests
+    groups: dict[str, list[AnchorGroup]] = field(default_factory=dict)  # target -> groups
     suffixed: bool = False  # a target ends its term, so a suffix may be glued to it
-    lengths: tuple[int, int] = (0, 0)  # shortest and longest target
 
     def add(self, word: str, group: AnchorGroup) -> None:
-        if word not in self.words:
-            self.words.append(word)
-            self.groups.append([])
-            self.exact = frozenset(self.words)
-            self.lengths = (min(map(len, self.words)), max(map(len, self.words)))
-        found = self.groups[self.words.index(word)]
+        found = self.groups.setdefault(word, [])
         if group not in found:
             found.append(group)
 

@@ -69,7 +69,6 @@ _SPACES, _SCAN = _tables()
 # runs of removed bytes that shift offsets: a run holding a NUL, two or more spaces,
 # or a space at either end (a single space between two words maps to itself)
 _SHIFTS = re.compile(rb"[ \x00]*\x00[ \x00]*| {2,}|\A | \Z")
-_SPACE_RUNS = re.compile(rb"  +")
 
 
 def _space_runs(spaced: bytes) -> list[tuple[int, int]]:
@@ -85,11 +84,11 @@ def _space_runs(spaced: bytes) -> list[tuple[int, int]]:
 
 
 def _shifts(spaced: bytes, runs: list[tuple[int, int]] | None) -> list[tuple[int, int]]:
-    """Spans of the runs that `normalize` removes or squeezes (see _SHIFTS); `runs`: the
-    space runs, when `spaced` holds no NUL and they are known already."""
-    if b"\x00" in spaced:
+    """Spans of the runs that `normalize` removes or squeezes (see _SHIFTS); `runs`: its
+    space runs, None when it removed characters (NULs) from `spaced`."""
+    if runs is None:
         return [m.span() for m in _SHIFTS.finditer(spaced)]
-    spans = list(runs) if runs is not None else _space_runs(spaced)
+    spans = list(runs)
     if spaced.startswith(b" ") and (not spans or spans[0][0] != 0):
         spans.insert(0, (0, 1))
     if spaced.endswith(b" ") and (not spans or spans[-1][1] != len(spaced)):
@@ -174,17 +173,14 @@ def normalize(text: str) -> Normalized:
             source, nfc_starts = _nfc_with_map(text)
         encoded = source.encode("cp1254", _ERROR_HANDLER)
     spaced = encoded.translate(_SPACES)
-    runs = None
-    if b"\x00" in spaced:  # removed characters: rare
-        squeezed = _SPACE_RUNS.sub(b" ", spaced.translate(None, b"\x00"))
-    else:
-        runs = _space_runs(spaced)
-        starts, ends = [0] + [e for _, e in runs], [s for s, _ in runs] + [len(spaced)]
-        squeezed = b" ".join([spaced[s:e] for s, e in zip(starts, ends, strict=True)])
-    squeezed = squeezed.strip(b" ")
+    kept = spaced.translate(None, b"\x00") if b"\x00" in spaced else spaced  # rarely any
+    runs = _space_runs(kept)
+    starts, ends = [0] + [e for _, e in runs], [s for s, _ in runs] + [len(kept)]
+    squeezed = b" ".join([kept[s:e] for s, e in zip(starts, ends, strict=True)]).strip(b" ")
     changed = len(squeezed) != len(spaced)
     scan = " " + squeezed.translate(_SCAN).decode("latin-1")
-    return Normalized(text, scan, spaced, nfc_starts, changed, runs)
+    # the runs are positions in `spaced` only when nothing was removed from it
+    return Normalized(text, scan, spaced, nfc_starts, changed, runs if kept is spaced else None)
 
 
 def scan_key(term: str) -> str:
