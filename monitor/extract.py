@@ -239,6 +239,14 @@ def _segment_is_prose(items: list[lxml.html.HtmlElement | str]) -> bool:
     return chars >= _BREAK_PARAGRAPH_CHARS
 
 
+def _is_blank(item: lxml.html.HtmlElement | str) -> bool:
+    return isinstance(item, str) and not item.strip()
+
+
+def _is_br(item: lxml.html.HtmlElement | str) -> bool:
+    return not isinstance(item, str) and item.tag == "br"
+
+
 def _split_on_double_breaks(container: lxml.html.HtmlElement) -> None:
     """Rewrite prose separated by <br><br> in the container as <p> paragraphs."""
     # The container's flow as a list: strings (text, tails) and child elements.
@@ -260,13 +268,10 @@ def _split_on_double_breaks(container: lxml.html.HtmlElement) -> None:
         if item.tag == "br":
             # look ahead over whitespace for another <br>
             ahead = index + 1
-            while ahead < len(flow) and isinstance(flow[ahead], str) and not flow[ahead].strip():
+            while ahead < len(flow) and _is_blank(flow[ahead]):
                 ahead += 1
-            if ahead < len(flow) and not isinstance(flow[ahead], str) and flow[ahead].tag == "br":
-                while ahead < len(flow) and (
-                    (isinstance(flow[ahead], str) and not flow[ahead].strip())
-                    or (not isinstance(flow[ahead], str) and flow[ahead].tag == "br")
-                ):
+            if ahead < len(flow) and _is_br(flow[ahead]):
+                while ahead < len(flow) and (_is_blank(flow[ahead]) or _is_br(flow[ahead])):
                     ahead += 1
                 separators.append(None)
                 segments.append([])

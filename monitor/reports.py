@@ -41,7 +41,7 @@ def read_input(name: str) -> tuple[str, str]:
 
 
 def _read_bytes(name: str) -> bytes:
-    """A file's bytes in as few system calls as can be: `match` may read thousands."""
+    """A file's bytes with fewer system calls than `open()` makes: `match` may read thousands."""
     fd = os.open(name, os.O_RDONLY)
     try:
         chunks = []
