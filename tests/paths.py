@@ -1,9 +1,8 @@
-"""Where the tests find the project and the shared labelled examples.
-
-CI clones the project next to a copy of `shared/`, as on a developer's machine.
-"""
+"""Where the tests find the project and their data: everything lives in the repository."""
 
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEVDATA = ROOT.parent / "shared" / "devdata"
+DATA = ROOT / "tests" / "data"
+# The labelled development examples (copied from the team's shared/devdata, labels kept).
+DEVDATA = DATA / "devdata"

@@ -127,7 +127,7 @@ def test_custom_entry_rules() -> None:
 
 def _labelled() -> list[dict]:
     rows = []
-    for path in ([DEVDATA] if DEVDATA.exists() else []) + LABELLED:
+    for path in [DEVDATA, *LABELLED]:
         rows += [json.loads(line) for line in path.read_text("utf-8").splitlines() if line]
     return rows
 
