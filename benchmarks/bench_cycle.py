@@ -26,8 +26,8 @@ from email.utils import format_datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from monitor.config.settings import load_settings
 from monitor.service import Service
-from monitor.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 WORDS = (

@@ -37,9 +37,10 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from monitor.match import Matcher
-from monitor.text import turkish_lower
-from monitor.watchlists import WatchlistEntry, Watchlists, load_watchlists
+from monitor.config.watchlists import load_watchlists
+from monitor.matching.matcher import Matcher
+from monitor.matching.text import turkish_lower
+from monitor.matching.watchlist import WatchlistEntry, Watchlists
 
 ROOT = Path(__file__).resolve().parent.parent
 GOAL_RATE, GOAL_NAIVE_X, GOAL_COST_X = 5000.0, 100.0, 2.0

@@ -194,8 +194,8 @@ def rss_mb() -> float:
 
 
 async def run_worker(config: Path, bot_url: str, seconds: float, expected: int, db: Path) -> list:
+    from monitor.config.settings import load_settings
     from monitor.service import Service
-    from monitor.settings import load_settings
 
     env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_CHAT_ID": CHAT, "TELEGRAM_API_URL": bot_url}
     samples = []

@@ -11,7 +11,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 from monitor.models import Article, Entry, FeedSource, Match
-from monitor.store import Store
+from monitor.store.database import Store
 
 ENTRIES = {
     "km-havacilik": "KM Havacılık",

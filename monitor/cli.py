@@ -12,10 +12,10 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 
-from monitor import reports
+from monitor.config.settings import Settings, config_path_from, load_settings
 from monitor.errors import ConfigError
-from monitor.logs import setup_logging
-from monitor.settings import Settings, config_path_from, load_settings
+from monitor.ops.logs import setup_logging
+from monitor.reports import views as reports
 
 EXIT_OK, EXIT_PENDING, EXIT_CONFIG = 0, 1, 2
 
@@ -79,7 +79,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    from monitor.redact import install_redaction
+    from monitor.ops.redact import install_redaction
     from monitor.service import Service
 
     install_redaction(settings.telegram_token)
@@ -138,7 +138,7 @@ def _iso_date(value: str) -> date:
 
 def _entry_names(settings: Settings) -> dict[str, str] | None:
     """Watchlist id -> name, or None when the watchlists cannot be read right now."""
-    from monitor.watchlists import load_watchlists
+    from monitor.config.watchlists import load_watchlists
 
     try:
         return {e.id: e.name for e in load_watchlists(settings.watchlists_path).entries}
@@ -150,9 +150,9 @@ def cmd_digest(args: argparse.Namespace) -> int:
     settings = _settings(args)
     from pathlib import Path
 
-    from monitor import digest as digests
     from monitor.errors import DeliveryError
-    from monitor.store import Store
+    from monitor.reports import digest as digests
+    from monitor.store.database import Store
 
     store = Store(settings.database_url)
     try:
@@ -161,23 +161,29 @@ def cmd_digest(args: argparse.Namespace) -> int:
                                       entries=_entry_names(settings))
     finally:
         store.close()
+    from monitor.messages.chart import render_chart  # matplotlib: only when drawing
+    from monitor.messages.digest import render_digest_text
+
+    png = render_chart(digest)
     if args.out:
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(digests.render_chart(digest))
-        print(digests.render_digest_text(digest))
+        out.write_bytes(png)
+        print(render_digest_text(digest))
         print(f"chart: {out}")
         return EXIT_OK
 
     async def send() -> None:
-        from monitor.telegram import ConsoleSender, TelegramSender
+        from monitor.telegram.console import ConsoleSender
+        from monitor.telegram.digest import send_digest
+        from monitor.telegram.sender import TelegramSender
 
         if settings.telegram_token and settings.telegram_chat_id:
             async with TelegramSender(settings.telegram_token,
                                       base_url=settings.telegram_api_url) as sender:
-                await digests.send_digest(sender, settings.telegram_chat_id, digest)
+                await send_digest(sender, settings.telegram_chat_id, digest, png=png)
         else:
-            await digests.send_digest(ConsoleSender(), "console", digest)
+            await send_digest(ConsoleSender(), "console", digest, png=png)
 
     try:
         asyncio.run(send())
@@ -189,8 +195,8 @@ def cmd_digest(args: argparse.Namespace) -> int:
 
 def cmd_history(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    from monitor import history
-    from monitor.store import Store
+    from monitor.reports import history
+    from monitor.store.database import Store
 
     store = Store(settings.database_url)
     try:

@@ -1,4 +1,10 @@
-"""The small frozen values that flow between the pipeline's stages."""
+"""The small frozen values that flow between the stages and packages.
+
+Feeds and fetches (`FeedSource`, `FeedState`, `FetchResult`), what a feed holds
+(`Entry`, `ParsedFeed`), what is read and found (`Article`, `Match`), what is
+sent (`Alert`), and what operators see of it (`PollReport`, `FeedHealth`,
+`OutboxStats`). No logic, no I/O: every package may import this module.
+"""
 
 from __future__ import annotations
 
@@ -116,3 +122,45 @@ class Alert:
     @property
     def is_edit(self) -> bool:
         return self.message_id is not None
+
+
+@dataclass(frozen=True)
+class PollReport:
+    """What one poll of one feed did, for logs and metrics."""
+
+    feed_url: str
+    status: int | None
+    new_entries: int = 0
+    matched: int = 0
+    alerts: int = 0
+    error: str | None = None
+    failures: int = 0  # failed polls in a row, this one included
+    retry_in_s: float | None = None  # backoff before the next try, after a failure
+    disabled: bool = False  # the feed is gone (HTTP 410) and will not be polled again
+
+
+@dataclass(frozen=True)
+class FeedHealth:
+    """A feed as operators see it (`monitor feeds`, /durum, /healthz)."""
+
+    url: str
+    name: str | None
+    title: str | None
+    disabled: bool
+    last_polled_at: datetime | None
+    last_status: int | None
+    last_error: str | None
+    consecutive_failures: int
+    failing_since: datetime | None
+    next_poll_at: datetime
+    entries_seen: int
+
+
+@dataclass(frozen=True)
+class OutboxStats:
+    """The alert queue at a glance."""
+
+    pending: int
+    sent: int
+    oldest_pending_at: datetime | None
+    last_error: str | None

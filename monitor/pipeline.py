@@ -14,35 +14,23 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from monitor.backoff import next_poll_at
 from monitor.errors import ExtractError, FeedError, FetchError
-from monitor.feeds import parse_feed
-from monitor.fetch import Fetcher
-from monitor.logs import event
-from monitor.match import Matcher
-from monitor.models import Article, Entry, FeedState, Match
-from monitor.store import PollRecord, Store
-from monitor.stories import DEFAULT_WINDOW, fingerprint, same_story
-from monitor.watchlists import Watchlists
+from monitor.matching.matcher import Matcher
+from monitor.matching.watchlist import Watchlists
+from monitor.models import Article, Entry, FeedState, Match, PollReport
+from monitor.ops.logs import event
+from monitor.sources.feeds import parse_feed
+from monitor.sources.http import Fetcher
+from monitor.sources.schedule import next_poll_at
+from monitor.store.database import Store
+from monitor.store.feeds import PollRecord
+from monitor.stories.fingerprint import DEFAULT_WINDOW, fingerprint, same_story
 
 log = logging.getLogger("monitor.pipeline")
 
 Extractor = Callable[[bytes, str, str | None], Awaitable[Article]]
 ENTRY_CONCURRENCY = 4
 FEED_DEADLINE_S = 180.0
-
-
-@dataclass(frozen=True)
-class PollReport:
-    feed_url: str
-    status: int | None
-    new_entries: int = 0
-    matched: int = 0
-    alerts: int = 0
-    error: str | None = None
-    failures: int = 0  # failed polls in a row, this one included
-    retry_in_s: float | None = None  # backoff before the next try, after a failure
-    disabled: bool = False  # the feed is gone (HTTP 410) and will not be polled again
 
 
 @dataclass

@@ -20,21 +20,23 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from monitor.delivery import Outbox, Sender
+from monitor.config.settings import Settings
+from monitor.config.watchlists import WatchlistReloader
 from monitor.errors import DeliveryError
-from monitor.extract import extract_article
-from monitor.fetch import Fetcher, FetchLimits
-from monitor.health import HealthServer
-from monitor.logs import event
-from monitor.match import Matcher
-from monitor.metrics import Metrics
-from monitor.models import Alert, Article, FeedState
-from monitor.pipeline import Pipeline, PollReport
-from monitor.settings import Settings
-from monitor.staff import StaffServices
-from monitor.store import Store
-from monitor.telegram import ConsoleSender, TelegramSender, format_alert
-from monitor.watchlists import WatchlistReloader
+from monitor.matching.matcher import Matcher
+from monitor.messages.alerts import format_alert
+from monitor.models import Alert, Article, FeedState, PollReport
+from monitor.ops.health import HealthServer
+from monitor.ops.logs import event
+from monitor.ops.metrics import Metrics
+from monitor.pipeline import Pipeline
+from monitor.sources.extract import extract_article
+from monitor.sources.http import Fetcher, FetchLimits
+from monitor.store.database import Store
+from monitor.telegram.console import ConsoleSender
+from monitor.telegram.delivery import Outbox
+from monitor.telegram.sender import Sender, TelegramSender
+from monitor.telegram.staff import StaffServices
 
 log = logging.getLogger("monitor.service")
 

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from monitor.alert_format import MAX_UNITS, clean_text, format_alert, plain_text, utf16_len
+from monitor.messages.alerts import format_alert
+from monitor.messages.markup import MAX_UNITS, clean_text, plain_text, utf16_len
 from monitor.models import Alert, Match
 from tests.servers.fakebot import check_html
 

@@ -2,7 +2,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor.backoff import delivery_retry_at, next_poll_at
+from monitor.sources.schedule import next_poll_at
+from monitor.telegram.pacing import delivery_retry_at
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 

@@ -8,19 +8,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from monitor.command_replies import (
-    MAX_UNITS,
-    reply_ara,
-    reply_bugun,
-    reply_durum,
-    reply_son,
-    reply_yardim,
-)
-from monitor.commands import parse_ids
+from monitor.messages.markup import MAX_UNITS, utf16_len
+from monitor.messages.replies import reply_yardim
 from monitor.models import Article, Entry, FeedSource, Match
-from monitor.schema import articles
-from monitor.store import PollRecord, Store
-from monitor.telegram import utf16_len
+from monitor.reports.recent import reply_ara, reply_bugun, reply_durum, reply_son
+from monitor.store.database import Store
+from monitor.store.feeds import PollRecord
+from monitor.store.schema import articles
+from monitor.telegram.commands import parse_ids
 from tests.servers.fakebot import check_html
 
 NOW = datetime(2026, 11, 28, 11, 5, tzinfo=UTC)  # 14:05 in Istanbul
@@ -263,7 +258,7 @@ def test_ara_returns_the_newest_ten_once_each(store, feed):
 
 
 def test_ara_scans_back_in_chunks(store, feed, monkeypatch):
-    import monitor.command_replies as replies
+    import monitor.reports.recent as replies
 
     monkeypatch.setattr(replies, "SEARCH_CHUNK", 3)
     add(store, feed, "Eski TUSAŞ haberi", TUSAS)

@@ -1,6 +1,6 @@
 import pytest
 
-from monitor.delivery import ChatPacer
+from monitor.telegram.pacing import ChatPacer
 
 
 def send_all(pacer: ChatPacer, chat: str, count: int) -> list[float]:

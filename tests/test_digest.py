@@ -10,26 +10,30 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from PIL import Image
 from sqlalchemy import select
-from telegram.error import BadRequest, RetryAfter
 
-from monitor import digest as digests
-from monitor.alert_format import utf16_len
-from monitor.digest import (
-    build_digest,
+from monitor.errors import DeliveryError
+from monitor.messages.chart import render_chart
+from monitor.messages.digest import (
+    Digest,
     digest_messages,
-    render_chart,
+    long_date,
     render_digest_html,
     render_digest_text,
-    send_digest,
+    short_date,
 )
-from monitor.errors import DeliveryError
+from monitor.messages.markup import utf16_len
 from monitor.models import Article, Entry, FeedSource, Match
-from monitor.schema import articles
-from monitor.store import Store
-from monitor.telegram import ConsoleSender
-from tests.servers.fakebot import check_html
+from monitor.reports.digest import build_digest
+from monitor.store.database import Store
+from monitor.store.schema import articles
+from monitor.telegram import digest as sending
+from monitor.telegram.console import ConsoleSender
+from monitor.telegram.digest import send_digest
+from monitor.telegram.sender import TelegramSender
+from tests.servers.fakebot import FakeBotAPI, check_html
 
 TZ = "Europe/Istanbul"  # UTC+3 all year
+TOKEN = "123456:TEST-digest-token"
 DAY = date(2026, 11, 28)
 NAMES = {"tusas": "TUSAŞ", "km-havacilik": "KM Havacılık", "erkenez-osb": "Erkenez OSB",
          "mustafa-buluntu": "Mustafa Buluntu"}
@@ -235,39 +239,12 @@ def test_the_chart_is_a_1200x700_png_and_deterministic(store, rec):
 
 
 def test_dates_are_turkish():
-    assert digests.short_date(DAY) == "28 Kas"
-    assert digests.short_date(date(2026, 8, 3)) == "3 Ağu"
-    assert digests.long_date(date(2026, 2, 1)) == "1 Şubat 2026"
+    assert short_date(DAY) == "28 Kas"
+    assert short_date(date(2026, 8, 3)) == "3 Ağu"
+    assert long_date(date(2026, 2, 1)) == "1 Şubat 2026"
 
 
 # --- sending ----------------------------------------------------------------------------
-
-
-class FakeBot:
-    def __init__(self, errors=()):
-        self.calls: list[tuple[str, dict]] = []
-        self.errors = list(errors)
-
-    async def send_photo(self, **kwargs):
-        return self._call("send_photo", kwargs)
-
-    async def send_message(self, **kwargs):
-        return self._call("send_message", kwargs)
-
-    def _call(self, name, kwargs):
-        self.calls.append((name, kwargs))
-        if self.errors:
-            raise self.errors.pop(0)
-        return object()
-
-
-class BotSender:
-    def __init__(self, bot):
-        self.bot = bot
-        self.started = 0
-
-    async def start(self):
-        self.started += 1
 
 
 @pytest.fixture
@@ -277,43 +254,55 @@ def no_sleep(monkeypatch):
     async def sleep(seconds):
         slept.append(seconds)
 
-    monkeypatch.setattr(digests, "_sleep", sleep)
+    monkeypatch.setattr(sending, "_sleep", sleep)
     return slept
 
 
-async def test_send_digest_sends_the_chart_then_the_text(store, rec, no_sleep):
+@pytest.fixture
+def api():
+    with FakeBotAPI(token=TOKEN) as server:
+        yield server
+
+
+async def send(api, digest: Digest) -> None:
+    async with TelegramSender(TOKEN, base_url=api.url) as sender:
+        await send_digest(sender, "-100123", digest, png=render_chart(digest))
+
+
+async def test_send_digest_sends_the_chart_then_the_text(store, rec, no_sleep, api):
     for i in range(8):
         rec.add(utc(DAY, 6 + i), ["tusas"], title=f"{i} " + "uzun başlık " * 20)
     digest = build_digest(store.engine, DAY, TZ)
-    sender = BotSender(FakeBot())
-    await send_digest(sender, "-100123", digest)
-    (photo, photo_args), (message, message_args) = sender.bot.calls
-    assert photo == "send_photo" and message == "send_message"
-    assert photo_args["chat_id"] == "-100123" and photo_args["parse_mode"] == "HTML"
-    assert Image.open(io.BytesIO(photo_args["photo"])).size == (1200, 700)
-    assert message_args["text"] == render_digest_html(digest)
-    assert no_sleep == [digests.PER_CHAT_GAP_S] and sender.started == 1
+    await send(api, digest)
+    photo, message = api.messages
+    assert photo.method == "sendPhoto" and message.method == "sendMessage"
+    assert photo.chat_id == "-100123" and photo.parse_mode == "HTML"
+    assert Image.open(io.BytesIO(photo.photo)).size == (1200, 700)
+    assert message.text == render_digest_html(digest)
+    assert message.link_preview_options == {"is_disabled": True}
+    assert no_sleep == [sending.PER_CHAT_GAP_S]
 
 
-async def test_send_digest_honours_retry_after_and_maps_errors(store, rec, no_sleep):
+async def test_send_digest_honours_retry_after_and_maps_errors(store, rec, no_sleep, api):
     rec.add(utc(DAY, 8), ["tusas"])
     digest = build_digest(store.engine, DAY, TZ)
-    sender = BotSender(FakeBot([RetryAfter(3)]))
-    await send_digest(sender, "-100123", digest)
-    assert [name for name, _ in sender.bot.calls] == ["send_photo", "send_photo"]
+    api.throttle_next(1, retry_after=3)
+    await send(api, digest)
+    assert [r.method for r in api.requests if r.method == "sendPhoto"] == ["sendPhoto"] * 2
     assert no_sleep == [3.0]
 
-    sender = BotSender(FakeBot([BadRequest("Chat not found")]))
+    api.set_chat_error("-100123")
     with pytest.raises(DeliveryError) as failed:
-        await send_digest(sender, "-100123", digest)
+        await send(api, digest)
     assert failed.value.permanent and "sendPhoto" in str(failed.value)
 
 
 async def test_console_digest_writes_the_png_and_prints(store, rec, tmp_path):
     rec.add(utc(DAY, 8), ["tusas"], title="Başlık <1>")
     stream = io.StringIO()
-    await send_digest(ConsoleSender(), "console", build_digest(store.engine, DAY, TZ),
-                      out_dir=tmp_path / "data", stream=stream)
+    digest = build_digest(store.engine, DAY, TZ)
+    await send_digest(ConsoleSender(stream, photo_dir=tmp_path / "data"), "console", digest,
+                      png=render_chart(digest))
     path = tmp_path / "data" / "digest-2026-11-28.png"
     assert Image.open(path).size == (1200, 700)
     assert "Başlık <1>" in stream.getvalue() and str(path) in stream.getvalue()

@@ -1,4 +1,4 @@
-"""monitor.extract on the devdata pages and on one fixture page per layout trap."""
+"""monitor.sources.extract on the devdata pages and on one fixture page per layout trap."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from monitor.errors import ExtractError
-from monitor.extract import extract_article, parse_datetime
+from monitor.sources.extract import extract_article, parse_datetime
 from tests.paths import DEVDATA as SHARED_DEVDATA
 
 PAGES = Path(__file__).parent / "data" / "pages"

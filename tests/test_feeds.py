@@ -1,4 +1,4 @@
-"""monitor.feeds and monitor.urls: charset traps, identity, dates, summaries, bad documents."""
+"""Feed parsing, charsets and URLs: charset traps, identity, dates, summaries, bad documents."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from monitor.errors import FeedError
-from monitor.feeds import decode_document, parse_feed, strip_html
 from monitor.models import FetchResult
-from monitor.urls import canonical_url, resolve_link, same_origin
+from monitor.sources.charset import decode_document
+from monitor.sources.feeds import parse_feed, strip_html
+from monitor.sources.urls import canonical_url, resolve_link, same_origin
 from tests.paths import DEVDATA
 
 FEEDS = Path(__file__).parent / "data" / "feeds"

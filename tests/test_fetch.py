@@ -1,4 +1,4 @@
-"""monitor.fetch against a real server on 127.0.0.1 (tests/servers/feedserver.py)."""
+"""monitor.sources.http against a real server on 127.0.0.1 (tests/servers/feedserver.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from monitor.errors import FetchError
-from monitor.fetch import DEFAULT_USER_AGENT, Fetcher, FetchLimits
 from monitor.models import FeedState
+from monitor.sources.http import DEFAULT_USER_AGENT, Fetcher, FetchLimits
 from tests.paths import DEVDATA
 from tests.servers.feedserver import FeedServer, Request, Route
 

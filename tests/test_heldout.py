@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pytest
 
+from monitor.config.watchlists import load_watchlists
 from monitor.errors import ExtractError
-from monitor.extract import extract_article
-from monitor.match import Matcher
-from monitor.watchlists import load_watchlists
+from monitor.matching.matcher import Matcher
+from monitor.sources.extract import extract_article
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data" / "heldout"

@@ -9,8 +9,15 @@ from datetime import date, timedelta
 
 import pytest
 
-from monitor.history import FIELDS, history_rows, recorded_entry_ids, to_csv, to_json, to_table
-from monitor.store import Store
+from monitor.reports.history import (
+    FIELDS,
+    history_rows,
+    recorded_entry_ids,
+    to_csv,
+    to_json,
+    to_table,
+)
+from monitor.store.database import Store
 from tests.test_digest import DAY, TZ, Recorder, utc
 
 

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from monitor.redact import RedactingFilter, install_redaction, redact
+from monitor.ops.redact import RedactingFilter, install_redaction, redact
 
 TOKEN = "7012345678:AAHk-secret_Value0123456789abcdefghij"
 

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
+from monitor.config.settings import database_url, load_settings, parse_duration
 from monitor.errors import ConfigError
-from monitor.settings import database_url, load_settings, parse_duration
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -3,9 +3,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import create_engine, text
 
-from monitor import migrations
 from monitor.models import Article, Entry, FeedSource, Match
-from monitor.store import PollRecord, Store
+from monitor.store import migrations
+from monitor.store.database import Store
+from monitor.store.feeds import PollRecord
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.stories import (
+from monitor.stories.fingerprint import (
     BODY_CHARS,
     THRESHOLD,
     StoryText,

@@ -12,8 +12,10 @@ import httpx
 import pytest
 
 from monitor.errors import DeliveryError
+from monitor.messages.alerts import format_alert
 from monitor.models import Alert, Match
-from monitor.telegram import ConsoleSender, TelegramSender, format_alert
+from monitor.telegram.console import ConsoleSender
+from monitor.telegram.sender import TelegramSender
 from tests.servers.fakebot import FakeBotAPI, TelegramHTMLError, check_html
 
 TOKEN = "5512345678:AAF-fake_secret_token_value_0123456789"

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from monitor.text import normalize, scan_key, snippet, turkish_key, turkish_lower
+from monitor.matching.text import normalize, scan_key, snippet, turkish_key, turkish_lower
 
 
 @pytest.mark.parametrize(

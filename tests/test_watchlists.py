@@ -7,13 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from monitor.config.examples import find_example_files, load_examples
+from monitor.config.watchlists import WatchlistReloader, load_watchlists
 from monitor.errors import ConfigError
-from monitor.watchlists import (
-    WatchlistReloader,
-    find_example_files,
-    load_examples,
-    load_watchlists,
-)
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = "entries:\n  - id: acme\n    name: Acme\n    aliases: [Acme A.Ş.]\n"

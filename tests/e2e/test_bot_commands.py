@@ -10,9 +10,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor.commands import BotCommands
 from monitor.models import Article, Entry, FeedSource, Match
-from monitor.store import PollRecord, Store
+from monitor.store.database import Store
+from monitor.store.feeds import PollRecord
+from monitor.telegram.commands import BotCommands
 from tests.servers.fakebot import FakeBotAPI, SentMessage
 
 TOKEN = "123456:TEST-secret-token"
@@ -105,7 +106,7 @@ async def test_an_allowed_user_gets_answers_in_a_private_chat(api, commands):
 
 
 async def test_other_chats_and_users_get_no_answer(api, commands, caplog):
-    caplog.set_level(logging.INFO, logger="monitor.commands")
+    caplog.set_level(logging.INFO, logger="monitor.telegram.commands")
     api.push_message("-100999", "/son", user_id=777)  # a channel not listed
     api.push_message("-555", "/durum", user_id=888)  # a group not listed, a user not listed
     api.push_message(999, "/yardim", user_id=999)  # a private chat of a stranger
@@ -169,7 +170,7 @@ async def test_stop_is_quick_while_a_long_poll_is_open(api, store):
 
 
 async def test_an_unreachable_api_neither_fails_the_start_nor_delays_the_stop(store, caplog):
-    caplog.set_level(logging.WARNING, logger="monitor.commands")
+    caplog.set_level(logging.WARNING, logger="monitor.telegram.commands")
     bot = BotCommands(token=TOKEN, api_url="http://127.0.0.1:9", store=store,
                       allowed_chats={CHAT})
     await bot.start()
@@ -184,7 +185,7 @@ async def test_an_unreachable_api_neither_fails_the_start_nor_delays_the_stop(st
 
 async def test_a_failing_command_is_logged_and_the_next_one_answered(api, commands, store,
                                                                      caplog):
-    caplog.set_level(logging.INFO, logger="monitor.commands")
+    caplog.set_level(logging.INFO, logger="monitor.telegram.commands")
 
     def broken():  # type: ignore[no-untyped-def]
         raise RuntimeError("database is locked")

@@ -12,8 +12,8 @@ import sqlite3
 import time
 from collections import Counter
 
+from monitor.config.settings import load_settings
 from monitor.service import Service
-from monitor.settings import load_settings
 from tests.e2e.conftest import CHAT, ROOT, run_cli, three_item_feed, write_config
 from tests.e2e.test_worker import start_worker, wait_for
 

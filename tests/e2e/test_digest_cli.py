@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from PIL import Image
 
-from monitor.alert_format import utf16_len
-from monitor.store import Store
+from monitor.messages.markup import utf16_len
+from monitor.store.database import Store
 from tests.e2e.conftest import CHAT, run_cli, write_config
 from tests.test_digest import Recorder
 

@@ -21,8 +21,8 @@ from xml.sax.saxutils import escape
 
 import pytest
 
+from monitor.config.settings import load_settings
 from monitor.service import Service
-from monitor.settings import load_settings
 from tests.e2e.conftest import CHAT, DEVDATA, ROOT, TOKEN, recent, run_cli
 from tests.servers.fakebot import FakeBotAPI
 from tests.servers.feedserver import FeedServer, Request, Route

@@ -7,8 +7,8 @@ import json
 import shutil
 import urllib.request
 
+from monitor.config.settings import load_settings
 from monitor.service import Service
-from monitor.settings import load_settings
 from tests.e2e.conftest import ROOT, recent, rss, write_config
 
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from monitor.config.settings import load_settings
 from monitor.service import Service
-from monitor.settings import load_settings
 from tests.e2e.conftest import run_cli
 from tests.e2e.test_feed_faults import OKUNAMADI, env_for, item, rss_doc, write_fault_config
 from tests.servers.feedserver import FeedServer

@@ -1,0 +1,75 @@
+"""What the bot's replies say, in Turkish (the default) and English."""
+
+from __future__ import annotations
+
+REPLIES: dict[str, dict[str, str]] = {
+    "tr": {
+        "son_title": "🕘 <b>Son eşleşmeler</b>",
+        "son_empty": "Henüz eşleşme yok.",
+        "day_title": "📅 <b>Bugün</b> ({day}): {articles} haber, {entries} kayıt",
+        "day_empty": "📅 Bugün ({day}) henüz eşleşme yok.",
+        "status_title": "📊 <b>Durum</b>",
+        "feeds": "Kaynaklar: {ok} çalışıyor · {failing} hatalı · {disabled} devre dışı",
+        "failing": "Hatalı kaynaklar:",
+        "since": "{when} tarihinden beri",
+        "last_poll": "Son tarama: {when} ({ago} önce)",
+        "never_polled": "Son tarama: henüz yok",
+        "outbox": "Gönderim kuyruğu: {pending} bekliyor",
+        "oldest": "en eskisi {ago} önce",
+        "outbox_error": "Son gönderim hatası: {error}",
+        "search_title": "🔎 <b>{query}</b>: son {n} sonuç",
+        "search_empty": "🔎 <b>{query}</b> için eşleşme bulunamadı.",
+        "search_usage": "Kullanım: /ara &lt;kelime&gt; (örnek: /ara tusaş)",
+        "more": "… ve {n} tane daha",
+        "more_cut": "… {n} tane daha sığmadı",
+        "copies": "🔁 +{n} kaynak",
+        "untitled": "(başlıksız)",
+        "help": (
+            "<b>Komutlar</b>\n"
+            "/son: son 10 eşleşme\n"
+            "/bugun: bugünün eşleşmeleri, kayıtlara göre\n"
+            "/durum: kaynakların ve gönderimin durumu\n"
+            "/ara &lt;kelime&gt;: geçmiş eşleşmelerde ara\n"
+            "/yardim: bu liste"
+        ),
+    },
+    "en": {
+        "son_title": "🕘 <b>Latest matches</b>",
+        "son_empty": "No matches yet.",
+        "day_title": "📅 <b>Today</b> ({day}): {articles} articles, {entries} entries",
+        "day_empty": "📅 No matches today ({day}) yet.",
+        "status_title": "📊 <b>Status</b>",
+        "feeds": "Feeds: {ok} OK · {failing} failing · {disabled} disabled",
+        "failing": "Failing feeds:",
+        "since": "since {when}",
+        "last_poll": "Last poll: {when} ({ago} ago)",
+        "never_polled": "Last poll: none yet",
+        "outbox": "Outbox: {pending} pending",
+        "oldest": "oldest {ago} ago",
+        "outbox_error": "Last delivery error: {error}",
+        "search_title": "🔎 <b>{query}</b>: latest {n} results",
+        "search_empty": "🔎 No matches found for <b>{query}</b>.",
+        "search_usage": "Usage: /ara &lt;word&gt; (e.g. /ara tusaş)",
+        "more": "… and {n} more",
+        "more_cut": "… {n} more did not fit",
+        "copies": "🔁 +{n} outlets",
+        "untitled": "(untitled)",
+        "help": (
+            "<b>Commands</b>\n"
+            "/son: the latest 10 matches\n"
+            "/bugun: today's matches, by entry\n"
+            "/durum: feeds and delivery status\n"
+            "/ara &lt;word&gt;: search past matches\n"
+            "/yardim: this list"
+        ),
+    },
+}
+
+
+def reply_words(lang: str) -> dict[str, str]:
+    """The reply texts of a language (Turkish when it is not known)."""
+    return REPLIES.get(lang, REPLIES["tr"])
+
+
+# day, hour, minute, second: how long ago ("3 sa 5 dk")
+AGO_UNITS = {"tr": ("gün", "sa", "dk", "sn"), "en": ("d", "h", "min", "s")}

@@ -1,0 +1,2 @@
+"""Running the worker in production: structured logs, token redaction, the health
+endpoint and Prometheus metrics."""

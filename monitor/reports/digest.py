@@ -1,0 +1,173 @@
+"""The daily digest read from the database: the day's mentions per entry, top stories, 14 days.
+
+    digest = build_digest(store.engine, date(2026, 11, 28), "Europe/Istanbul")
+
+A day is the local calendar day in the configured time zone, and a mention is
+counted on the day the service recorded the match (`matches.created_at`, the
+moment it was alerted), so the digest of a day counts what staff were told that
+day. Each article counts once per entry; copies of one story from several
+outlets each count (that is the coverage), but the top stories list each story
+once (its first article), with the number of further outlets.
+
+`build_digest` only reads; `monitor.messages.digest` renders what it returns.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, func, select
+
+from monitor.messages.digest import TEXT, Digest, EntryCount, Series, Story
+from monitor.store.schema import articles, matches
+
+DAYS = 14  # the chart's window, ending with the digest's day
+TOP_STORIES = 5
+
+
+def day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
+    """[start, end) of a local calendar day, in UTC (DST-safe)."""
+    zone = ZoneInfo(tz)
+    start = datetime.combine(day, time(), zone)
+    end = datetime.combine(day + timedelta(days=1), time(), zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def today(tz: str, now: datetime | None = None) -> date:
+    """Today's date in the zone."""
+    return (now or datetime.now(UTC)).astimezone(ZoneInfo(tz)).date()
+
+
+def build_digest(
+    engine: Engine,
+    day: date,
+    tz: str = "Europe/Istanbul",
+    lang: str = "tr",
+    *,
+    entries: Mapping[str, str] | None = None,
+    top: int = TOP_STORIES,
+    days: int = DAYS,
+    max_series: int = 8,
+) -> Digest:
+    """The digest of one local day, read from the database (no writes).
+
+    `entries` (watchlist id -> name, in watchlist order) adds entries without any
+    mention to the counts (as 0) and gives current names; without it only
+    entries with mentions appear, named as at their latest match.
+    The chart keeps the `max_series` busiest entries and sums the rest as one line.
+    """
+    zone = ZoneInfo(tz)
+    first = day - timedelta(days=days - 1)
+    window_start, _ = day_bounds(first, tz)
+    day_start, day_end = day_bounds(day, tz)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(matches.c.article_id, matches.c.entry_id, matches.c.name,
+                   matches.c.created_at)
+            .where(matches.c.created_at >= window_start, matches.c.created_at < day_end)
+            .order_by(matches.c.created_at, matches.c.id)
+        ).all()
+    names: dict[str, str] = {}
+    per_day: dict[str, dict[date, set[int]]] = defaultdict(lambda: defaultdict(set))
+    today_entries: dict[int, list[str]] = defaultdict(list)
+    recorded: dict[int, datetime] = {}
+    for row in rows:
+        names[row.entry_id] = row.name  # ordered by time: the latest name wins
+        local_day = row.created_at.astimezone(zone).date()
+        per_day[row.entry_id][local_day].add(row.article_id)
+        if day_start <= row.created_at < day_end:
+            if row.entry_id not in today_entries[row.article_id]:
+                today_entries[row.article_id].append(row.entry_id)
+            recorded[row.article_id] = max(recorded.get(row.article_id, row.created_at),
+                                           row.created_at)
+    if entries:
+        names.update(entries)
+    order = {entry_id: i for i, entry_id in enumerate(entries or ())}
+
+    counts = sorted(
+        (
+            EntryCount(entry_id, names[entry_id], len(per_day.get(entry_id, {}).get(day, ())))
+            for entry_id in names
+            if entry_id in order or per_day.get(entry_id, {}).get(day)
+        ),
+        key=lambda c: (-c.count, order.get(c.entry_id, len(order)), c.name.casefold(),
+                       c.entry_id),
+    )
+    chart_days = tuple(first + timedelta(days=i) for i in range(days))
+    lines = [
+        Series(entry_id, names[entry_id],
+               tuple(len(per_day[entry_id].get(d, ())) for d in chart_days))
+        for entry_id in per_day
+    ]
+    lines.sort(key=lambda s: (-sum(s.counts), s.name.casefold(), s.entry_id))
+    if len(lines) > max_series:
+        rest = lines[max_series - 1:]
+        others = tuple(sum(s.counts[i] for s in rest) for i in range(days))
+        lines = [*lines[: max_series - 1], Series("", TEXT.get(lang, TEXT["tr"])["others"],
+                                                  others)]
+    stories = _top_stories(engine, today_entries, recorded, names, top)
+    return Digest(
+        day=day,
+        tz=tz,
+        lang=lang,
+        counts=tuple(counts),
+        articles=len(today_entries),
+        stories=stories,
+        days=chart_days,
+        series=tuple(lines),
+    )
+
+
+def _top_stories(
+    engine: Engine,
+    entries_of: Mapping[int, list[str]],
+    recorded: Mapping[int, datetime],
+    names: Mapping[str, str],
+    top: int,
+) -> tuple[Story, ...]:
+    if not entries_of or top <= 0:
+        return ()
+    ids = list(entries_of)
+    with engine.connect() as conn:
+        found = {
+            row.id: row
+            for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500))
+            for row in conn.execute(
+                select(articles.c.id, articles.c.title, articles.c.outlet, articles.c.url,
+                       articles.c.published, articles.c.story_id)
+                .where(articles.c.id.in_(chunk))
+            )
+        }
+        firsts = [a for a in found.values() if a.story_id is None]
+
+        def newest(a) -> datetime:  # type: ignore[no-untyped-def]
+            return a.published or recorded[a.id]
+
+        firsts.sort(key=lambda a: (-len(entries_of[a.id]), -newest(a).timestamp(), -a.id))
+        chosen = firsts[:top]
+        copies: dict[int, int] = {}
+        if chosen:
+            copies = {
+                story_id: count
+                for story_id, count in conn.execute(
+                    select(articles.c.story_id, func.count())
+                    .where(articles.c.story_id.in_([a.id for a in chosen]))
+                    .group_by(articles.c.story_id)
+                )
+            }
+    return tuple(
+        Story(
+            article_id=a.id,
+            title=a.title,
+            outlet=a.outlet,
+            url=a.url,
+            published=a.published,
+            recorded_at=recorded[a.id],
+            entries=tuple(names[e] for e in entries_of[a.id]),
+            copies=copies.get(a.id, 0),
+        )
+        for a in chosen
+    )

@@ -1,0 +1,249 @@
+"""The shared HTTP client: timeouts, size caps, redirects, SSRF guard, conditional GET.
+
+    Fetcher.get_feed(state)          conditional GET of an admin-configured feed
+    Fetcher.get_page(url, feed_url)  GET of an untrusted article link (HTML only, guarded)
+
+Every failure is a FetchError with a one-line message ("HTTP 404",
+"timed out after 45s", "body over 5000000 bytes", "too many redirects",
+"connection refused", "blocked non-public address 10.0.0.5", ...).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from monitor.errors import FetchError
+from monitor.models import FeedState, FetchResult
+from monitor.sources.body import CappedDecoder
+from monitor.sources.guard import check_address
+from monitor.sources.hosts import HostSlots
+from monitor.sources.urls import is_http_url
+
+# HTTP headers are ASCII: "Kahramanmaras", not "Kahramanmaraş".
+DEFAULT_USER_AGENT = "KMTSO-Monitor/0.1 (+news monitoring for Kahramanmaras Chamber of Commerce)"
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+
+
+@dataclass(frozen=True)
+class FetchLimits:
+    """Timeouts (seconds), caps and concurrency bounds of the fetcher."""
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    total_timeout: float = 45.0
+    max_bytes: int = 5_000_000
+    max_redirects: int = 5
+    # Above the service's 32 feeds polled at once, so feeds stalled on other hosts never
+    # queue a healthy feed (or its pages) for a whole timeout.
+    max_connections: int = 64
+    max_per_host: int = 4
+
+
+def _ascii(text: str) -> str:
+    """Fold a header value to ASCII (ş -> s); HTTP headers cannot carry other bytes."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return " ".join(folded.split())
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:200] or type(exc).__name__
+
+
+class Fetcher:
+    """One shared httpx.AsyncClient with the service's limits; use as async context manager."""
+
+    def __init__(
+        self,
+        limits: FetchLimits = FetchLimits(),
+        *,
+        user_agent: str = DEFAULT_USER_AGENT,
+        allow_private_networks: bool = False,
+        trust_env: bool = False,
+    ):
+        self.limits = limits
+        self.allow_private_networks = allow_private_networks
+        timeout = httpx.Timeout(
+            connect=limits.connect_timeout,
+            read=limits.read_timeout,
+            write=limits.read_timeout,
+            pool=limits.total_timeout,
+        )
+        self._client = httpx.AsyncClient(
+            timeout=timeout,
+            limits=httpx.Limits(
+                max_connections=limits.max_connections,
+                max_keepalive_connections=limits.max_connections,
+            ),
+            follow_redirects=False,
+            headers={"User-Agent": _ascii(user_agent), "Accept-Encoding": "gzip, deflate"},
+            trust_env=trust_env,
+        )
+        self._all = asyncio.Semaphore(limits.max_connections)
+        self._hosts = HostSlots(limits.max_per_host)
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the shared client and its connections."""
+        await self._client.aclose()
+
+    async def get_feed(self, state: FeedState) -> FetchResult:
+        """Conditional GET of a feed: returns on 200 and 304, raises FetchError otherwise."""
+        headers = {"Accept": FEED_ACCEPT}
+        if state.etag:
+            headers["If-None-Match"] = state.etag
+        if state.last_modified:
+            headers["If-Modified-Since"] = state.last_modified
+        result = await self._fetch(state.url, headers, guard_origin=None, html_only=False)
+        if result.not_modified:
+            return FetchResult(
+                url=result.url,
+                status=304,
+                body=b"",
+                headers=result.headers,
+                etag=result.etag or state.etag,
+                last_modified=result.last_modified or state.last_modified,
+            )
+        return result
+
+    async def get_page(self, url: str, *, feed_url: str) -> FetchResult:
+        """GET an article page: HTML only; non-public addresses refused unless same origin."""
+        result = await self._fetch(
+            url, {"Accept": PAGE_ACCEPT}, guard_origin=feed_url, html_only=True
+        )
+        if result.status != 200:
+            raise FetchError(f"HTTP {result.status}", status=result.status)
+        return result
+
+    async def _fetch(
+        self, url: str, headers: dict[str, str], *, guard_origin: str | None, html_only: bool
+    ) -> FetchResult:
+        """Follow redirects by hand, each hop checked, within the total time budget."""
+        limits = self.limits
+        remaining = limits.total_timeout
+        loop = asyncio.get_running_loop()
+        async with self._all:
+            for _hop in range(limits.max_redirects + 1):
+                if not is_http_url(url):
+                    raise FetchError(f"unsupported URL: {url[:100]}")
+                host = (urlsplit(url).hostname or "").lower()
+                async with self._hosts.hold(host):
+                    started = loop.time()
+                    try:
+                        async with asyncio.timeout(remaining):
+                            if guard_origin is not None:
+                                await check_address(
+                                    url, guard_origin, allow_private=self.allow_private_networks
+                                )
+                            result, location = await self._request(url, headers, html_only)
+                    except TimeoutError:
+                        raise FetchError(f"timed out after {limits.total_timeout:g}s") from None
+                    remaining -= loop.time() - started
+                if location is None:
+                    return result
+                url = location
+                if remaining <= 0:
+                    raise FetchError(f"timed out after {limits.total_timeout:g}s")
+        raise FetchError("too many redirects")
+
+    async def _request(
+        self, url: str, headers: dict[str, str], html_only: bool
+    ) -> tuple[FetchResult, str | None]:
+        """One HTTP exchange; returns the result, or the next URL when it is a redirect."""
+        try:
+            async with self._client.stream("GET", url, headers=headers) as resp:
+                resp_headers = {k.lower(): v for k, v in resp.headers.items()}
+                if resp.status_code in REDIRECT_CODES and "location" in resp_headers:
+                    return _empty(url, resp.status_code, resp_headers), urljoin(
+                        url, resp_headers["location"].strip()
+                    )
+                if resp.status_code == 304:
+                    return _empty(url, 304, resp_headers), None
+                if resp.status_code != 200:
+                    raise FetchError(f"HTTP {resp.status_code}", status=resp.status_code)
+                if html_only:
+                    ctype = resp_headers.get("content-type", "").split(";")[0].strip().lower()
+                    if ctype and ctype not in HTML_TYPES:
+                        raise FetchError(f"not an HTML page: {ctype}")
+                body = await self._read_capped(resp, resp_headers)
+                return (
+                    FetchResult(
+                        url=str(resp.url),
+                        status=resp.status_code,
+                        body=body,
+                        headers=resp_headers,
+                        etag=resp_headers.get("etag"),
+                        last_modified=resp_headers.get("last-modified"),
+                    ),
+                    None,
+                )
+        except httpx.ConnectTimeout:
+            raise FetchError(f"connect timed out after {self.limits.connect_timeout:g}s") from None
+        except httpx.ReadTimeout:
+            raise FetchError(f"read timed out after {self.limits.read_timeout:g}s") from None
+        except httpx.TimeoutException:
+            raise FetchError(f"timed out after {self.limits.total_timeout:g}s") from None
+        except httpx.ConnectError as exc:
+            raise FetchError(_connect_message(exc)) from None
+        except httpx.HTTPError as exc:
+            raise FetchError(f"{type(exc).__name__}: {_one_line(exc)}") from None
+
+    async def _read_capped(self, resp: httpx.Response, headers: dict[str, str]) -> bytes:
+        """Read the body while streaming, decompressing with a hard cap on the decoded size."""
+        cap = self.limits.max_bytes
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > cap:
+            raise FetchError(f"body over {cap} bytes")
+        encodings = [e.strip().lower() for e in headers.get("content-encoding", "").split(",")]
+        encodings = [e for e in encodings if e and e != "identity"]
+        if len(encodings) > 1:
+            raise FetchError(f"unsupported content encoding: {', '.join(encodings)}")
+        decoder = CappedDecoder(encodings[0] if encodings else "", cap)
+        parts = []
+        async for chunk in resp.aiter_raw():
+            parts.append(decoder.feed(chunk))
+        return b"".join(parts)
+
+
+def _empty(url: str, status: int, headers: dict[str, str]) -> FetchResult:
+    return FetchResult(
+        url=url,
+        status=status,
+        body=b"",
+        headers=headers,
+        etag=headers.get("etag"),
+        last_modified=headers.get("last-modified"),
+    )
+
+
+def _connect_message(exc: httpx.ConnectError) -> str:
+    """A short reason for a failed connection."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, socket.gaierror):
+            return "could not resolve host"
+        cause = cause.__cause__ or cause.__context__
+    text = _one_line(exc)
+    if "refused" in text.lower():
+        return "connection refused"
+    if "name or service" in text.lower() or "nodename" in text.lower():
+        return "could not resolve host"
+    return f"connection failed: {text}"

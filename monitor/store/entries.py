@@ -1,0 +1,143 @@
+"""Entries seen, articles kept, their matches and outbox rows: what one new entry leaves.
+
+Writes that belong together (an entry marked seen, its article, its matches and
+their outbox rows) happen in one transaction, so a crash leaves all or none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict
+from datetime import datetime
+
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from monitor.models import Article, Entry, Match
+from monitor.store.outbox import announce_copy
+from monitor.store.schema import articles, feeds, matches, outbox, seen_entries
+
+
+class EntryQueries:
+    engine: Engine
+
+    def unseen_entries(self, feed_id: int, entries: Iterable[Entry]) -> list[Entry]:
+        """The entries of this feed never recorded before, in feed order."""
+        entries = list(entries)
+        keys = [entry.key for entry in entries]
+        seen: set[str] = set()
+        with self.engine.connect() as conn:
+            for chunk in _chunks(keys, 500):
+                seen.update(
+                    conn.execute(
+                        select(seen_entries.c.key).where(
+                            seen_entries.c.feed_id == feed_id, seen_entries.c.key.in_(chunk)
+                        )
+                    ).scalars()
+                )
+        return [entry for entry in entries if entry.key not in seen]
+
+    def article_known(self, canonical_url: str) -> bool:
+        """Whether another feed (or an earlier poll) already brought this article."""
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                select(articles.c.id).where(articles.c.canonical_url == canonical_url)
+            ).first()
+        return found is not None
+
+    def record_entry(
+        self,
+        feed_id: int,
+        entry: Entry,
+        now: datetime,
+        *,
+        article: Article | None = None,
+        outlet: str = "",
+        found: Sequence[Match] = (),
+        routes: Mapping[str, Sequence[str]] | None = None,
+        fingerprint: str | None = None,
+        story_of: int | None = None,
+    ) -> list[int]:
+        """Mark an entry seen and, with an article, keep it with its matches and outbox rows.
+
+        `routes` maps each chat to the entry ids it is told about: one outbox row per chat.
+        With `story_of` (the first article of the same story) no new alert is written: the
+        story's alerts are marked for an edit that names this copy. All in one transaction.
+        Returns the ids of the outbox rows written; none for a copy, or when the same
+        article was already recorded through another feed.
+        """
+        with self.engine.begin() as conn:
+            conn.execute(insert(seen_entries).values(feed_id=feed_id, key=entry.key, seen_at=now))
+            conn.execute(
+                update(feeds)
+                .where(feeds.c.id == feed_id)
+                .values(entries_seen=feeds.c.entries_seen + 1)
+            )
+            if article is None:
+                return []
+            try:
+                with conn.begin_nested():
+                    article_id = conn.execute(
+                        insert(articles).values(
+                            canonical_url=entry.canonical_url,
+                            url=entry.url or article.url,
+                            title=article.title,
+                            outlet=outlet,
+                            feed_id=feed_id,
+                            published=article.published or entry.published,
+                            body_unavailable=article.from_feed_only,
+                            created_at=now,
+                            fingerprint=fingerprint,
+                            story_id=story_of,
+                        )
+                    ).inserted_primary_key[0]
+            except IntegrityError:  # the same article, recorded through another feed
+                return []
+            for match in found:
+                row = _match_row(match, now)
+                conn.execute(insert(matches).values(article_id=article_id, **row))
+            if story_of is not None:
+                announce_copy(conn, story_of, now)
+                return []
+            return [
+                conn.execute(
+                    insert(outbox).values(
+                        article_id=article_id,
+                        chat_id=chat,
+                        entry_ids=",".join(entry_ids),
+                        created_at=now,
+                        next_attempt_at=now,
+                    )
+                ).inserted_primary_key[0]
+                for chat, entry_ids in (routes or {}).items()
+            ]
+
+    def story_candidates(self, entry_ids: Iterable[str], since: datetime) -> list[tuple[int, str]]:
+        """(id, fingerprint) of recent first-of-their-story articles that name these entries."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(articles.c.id, articles.c.fingerprint)
+                .where(
+                    articles.c.story_id.is_(None),
+                    articles.c.fingerprint.is_not(None),
+                    articles.c.created_at >= since,
+                    articles.c.id.in_(
+                        select(matches.c.article_id).where(matches.c.entry_id.in_(list(entry_ids)))
+                    ),
+                )
+                .order_by(articles.c.id)
+            ).all()
+        return [(row.id, row.fingerprint) for row in rows]
+
+
+def _match_row(match: Match, now: datetime) -> dict[str, object]:
+    row = asdict(match)
+    row["span_start"] = row.pop("start")
+    row["span_end"] = row.pop("end")
+    row["created_at"] = now
+    return row
+
+
+def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,1 @@
+"""Copies of one story across outlets (pure): fingerprints and their comparison."""

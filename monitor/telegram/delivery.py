@@ -1,0 +1,145 @@
+"""The outbox loop: the only path from stored matches to Telegram.
+
+An alert is marked sent only after Telegram accepted it, so a crash between
+send and commit resends at most that one message. Alerts to one chat go out
+in order; a chat that keeps failing waits on its own and never blocks others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from monitor.errors import DeliveryError
+from monitor.models import Alert
+from monitor.ops.logs import event
+from monitor.ops.metrics import Metrics
+from monitor.store.database import Store
+from monitor.telegram.pacing import ChatPacer, delivery_retry_at
+from monitor.telegram.sender import Sender
+
+log = logging.getLogger("monitor.telegram.delivery")
+
+IDLE_POLL_S = 30.0
+
+
+class Outbox:
+    def __init__(
+        self,
+        store: Store,
+        sender: Sender,
+        *,
+        render: Callable[[Alert], str],
+        clock: Callable[[], datetime],
+        pace: bool = True,
+        metrics: Metrics | None = None,
+        on_blocked: Callable[[Alert, DeliveryError], None] | None = None,
+    ):
+        self.store = store
+        self.sender = sender
+        self.render = render
+        self.clock = clock
+        self.pacer = ChatPacer() if pace else ChatPacer(gap_s=0.0, window_s=0.0)
+        self.wake = asyncio.Event()
+        self.metrics = metrics
+        self.on_blocked = on_blocked
+        self._reported: set[tuple[str, str]] = set()
+        self._pace_wait_s = IDLE_POLL_S
+
+    async def deliver_due(self) -> int:
+        """Send every chat's next due alert that its pacing allows; returns how many went."""
+        loop = asyncio.get_running_loop()
+        self._pace_wait_s = IDLE_POLL_S
+        sent = 0
+        for alert in self.store.next_alerts(self.clock()):
+            wait = self.pacer.wait_s(alert.chat_id, loop.time())
+            if wait > 0:
+                self._pace_wait_s = min(self._pace_wait_s, wait)
+                continue
+            if await self._deliver(alert):
+                sent += 1
+            self.pacer.record(alert.chat_id, loop.time())
+            self._pace_wait_s = min(
+                self._pace_wait_s, self.pacer.wait_s(alert.chat_id, loop.time())
+            )
+        return sent
+
+    async def _deliver(self, alert: Alert) -> bool:
+        try:
+            if alert.message_id is not None:  # the story gained copies: update the message
+                await self.sender.edit(alert.chat_id, alert.message_id, self.render(alert))
+                message_id = alert.message_id
+            else:
+                message_id = await self.sender.send(alert.chat_id, self.render(alert))
+        except DeliveryError as exc:
+            retry_at = delivery_retry_at(
+                self.clock(),
+                alert.attempts + 1,
+                retry_after=exc.retry_after,
+                permanent=exc.permanent,
+            )
+            self.store.mark_failed(alert.id, str(exc), retry_at, permanent=exc.permanent)
+            if self.metrics:
+                self.metrics.record_delivery(ok=False, permanent=exc.permanent)
+            self._report_failure(alert, exc, alert.attempts + 1)
+            return False
+        self.store.mark_sent(alert, message_id, self.clock())
+        if self.metrics:
+            self.metrics.record_delivery(ok=True)
+        name = "alert_edited" if alert.message_id is not None else "alert_delivered"
+        event(log, name, alert=alert.id, chat=alert.chat_id, message=message_id)
+        return True
+
+    def _report_failure(self, alert: Alert, exc: DeliveryError, attempts: int) -> None:
+        fields = {"alert": alert.id, "chat": alert.chat_id, "attempts": attempts, "error": exc}
+        if not exc.permanent:
+            event(log, "delivery_failed", logging.WARNING, retry_after=exc.retry_after, **fields)
+            return
+        key = (alert.chat_id, str(exc))
+        if key not in self._reported:  # loud once per chat and error, then quiet retries
+            self._reported.add(key)
+            event(log, "delivery_blocked", logging.ERROR, **fields)
+            if self.on_blocked:
+                self.on_blocked(alert, exc)
+
+    def _wait_s(self) -> float:
+        """Seconds until an alert may be tried: its retry time, or its chat's pacing."""
+        earliest = self.store.earliest_attempt()
+        if earliest is None:
+            return IDLE_POLL_S
+        retry = (earliest - self.clock()).total_seconds()
+        wait = self._pace_wait_s if retry <= 0 else min(retry, self._pace_wait_s)
+        return min(max(wait, 0.05), IDLE_POLL_S)
+
+    def _retry_soon(self, within_s: float) -> bool:
+        earliest = self.store.earliest_attempt()
+        return earliest is not None and (earliest - self.clock()).total_seconds() < within_s
+
+    async def drain(self, *, idle_limit_s: float = 120.0) -> bool:
+        """Deliver everything pending; give up when nothing went through for idle_limit_s.
+
+        Returns True when the outbox is empty.
+        """
+        loop = asyncio.get_running_loop()
+        last_progress = loop.time()
+        while self.store.pending_count():
+            if await self.deliver_due():
+                last_progress = loop.time()
+                continue
+            remaining = idle_limit_s - (loop.time() - last_progress)
+            if remaining <= 0 or not self._retry_soon(remaining):
+                return False  # nothing can go through before the limit: stop now
+            await asyncio.sleep(min(self._wait_s(), remaining))
+        return True
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Deliver until `stop` is set; new alerts set `wake` to cut the wait short."""
+        while not stop.is_set():
+            self.wake.clear()
+            await self.deliver_due()
+            waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self.wake.wait())]
+            await asyncio.wait(waiters, timeout=self._wait_s(), return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()
