@@ -13,7 +13,7 @@ from PIL import Image
 from monitor.messages.markup import utf16_len
 from monitor.store.database import Store
 from tests.e2e.conftest import CHAT, run_cli, write_config
-from tests.test_digest import Recorder
+from tests.records import Recorder
 
 DAY = date(2026, 11, 28)
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape as html_escape
-from pathlib import Path
 
 import pytest
 
@@ -22,10 +21,11 @@ from monitor.config.settings import load_settings
 from monitor.service import Service
 from tests.e2e.conftest import run_cli
 from tests.e2e.test_feed_faults import OKUNAMADI, env_for, item, rss_doc, write_fault_config
+from tests.paths import DATA
 from tests.servers.feedserver import FeedServer
 
 PAGE_TIMEOUT_S = 2.0  # fetch_timeout in these configs: what a stalled page costs
-PAGES = Path(__file__).resolve().parents[1] / "data" / "pages"
+PAGES = DATA / "pages"
 
 
 def article_html(title: str, body: str) -> str:

@@ -4,8 +4,7 @@ import pytest
 
 from monitor.config.settings import database_url, load_settings, parse_duration
 from monitor.errors import ConfigError
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.paths import ROOT
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,8 @@ import pytest
 from monitor.config.examples import find_example_files, load_examples
 from monitor.config.watchlists import WatchlistReloader, load_watchlists
 from monitor.errors import ConfigError
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 GOOD = "entries:\n  - id: acme\n    name: Acme\n    aliases: [Acme A.Ş.]\n"
 
 

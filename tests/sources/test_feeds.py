@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -12,9 +11,9 @@ from monitor.models import FetchResult
 from monitor.sources.charset import decode_document
 from monitor.sources.feeds import parse_feed, strip_html
 from monitor.sources.urls import canonical_url, resolve_link, same_origin
-from tests.paths import DEVDATA
+from tests.paths import DATA, DEVDATA
 
-FEEDS = Path(__file__).parent / "data" / "feeds"
+FEEDS = DATA / "feeds"
 FEED_URL = "https://maras.example/rss"
 
 

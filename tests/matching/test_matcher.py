@@ -15,10 +15,9 @@ from monitor.matching.explain import explain
 from monitor.matching.lexicon import common_words
 from monitor.matching.matcher import Matcher
 from monitor.matching.watchlist import WatchlistEntry, Watchlists
-from tests.paths import DEVDATA as SHARED_DEVDATA
+from tests.paths import DEVDATA, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-DEVDATA = SHARED_DEVDATA / "snippets.jsonl"
+SNIPPETS = DEVDATA / "snippets.jsonl"
 LABELLED = sorted((ROOT / "tests" / "data" / "labelled").glob("*.jsonl"))
 
 
@@ -125,7 +124,7 @@ def test_custom_entry_rules() -> None:
 
 def _labelled() -> list[dict]:
     rows = []
-    for path in [DEVDATA, *LABELLED]:
+    for path in [SNIPPETS, *LABELLED]:
         rows += [json.loads(line) for line in path.read_text("utf-8").splitlines() if line]
     return rows
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import itertools
 import json
 import time
-from pathlib import Path
 
 import pytest
 
@@ -27,8 +26,9 @@ from monitor.stories.fingerprint import (
     same_story,
     similarity,
 )
+from tests.paths import DATA
 
-CORPUS = Path(__file__).parent / "data" / "stories"
+CORPUS = DATA / "stories"
 
 
 def _load() -> list[dict]:

@@ -1,9 +1,10 @@
+"""When a feed is polled next: its interval, doubling after failures, capped."""
+
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from monitor.sources.schedule import next_poll_at
-from monitor.telegram.pacing import delivery_retry_at
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -22,18 +23,3 @@ NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 )
 def test_feed_backoff(interval, failures, seconds):
     assert next_poll_at(NOW, interval, failures) == NOW + timedelta(seconds=seconds)
-
-
-@pytest.mark.parametrize(
-    ("attempts", "kwargs", "seconds"),
-    [
-        (1, {}, 5),
-        (2, {}, 10),
-        (4, {}, 40),
-        (20, {}, 600),
-        (3, {"retry_after": 17}, 17),
-        (1, {"permanent": True}, 900),
-    ],
-)
-def test_delivery_retry(attempts, kwargs, seconds):
-    assert delivery_retry_at(NOW, attempts, **kwargs) == NOW + timedelta(seconds=seconds)

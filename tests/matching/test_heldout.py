@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
@@ -26,9 +25,10 @@ from monitor.config.watchlists import load_watchlists
 from monitor.errors import ExtractError
 from monitor.matching.matcher import Matcher
 from monitor.sources.extract import extract_article
+from tests.paths import DATA as TEST_DATA
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).resolve().parent / "data" / "heldout"
+DATA = TEST_DATA / "heldout"
 ENTRY_IDS = frozenset({"km-havacilik", "mustafa-buluntu", "erkenez-osb", "tusas"})
 MIN_F1 = 0.97
 MIN_SNIPPETS = 250

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from monitor.errors import ExtractError
 from monitor.sources.extract import extract_article, parse_datetime
-from tests.paths import DEVDATA as SHARED_DEVDATA
+from tests.paths import DATA, DEVDATA
 
-PAGES = Path(__file__).parent / "data" / "pages"
-DEVDATA = SHARED_DEVDATA / "pages"
-LABELS = json.loads((DEVDATA / "labels.json").read_text(encoding="utf-8"))
+PAGES = DATA / "pages"
+DEV_PAGES = DEVDATA / "pages"
+LABELS = json.loads((DEV_PAGES / "labels.json").read_text(encoding="utf-8"))
 
 # How each watchlist entry is written in the devdata pages (headline and body).
 FORMS = {
@@ -43,7 +42,7 @@ def page(name: str) -> bytes:
 @pytest.mark.parametrize("name", sorted(LABELS))
 def test_devdata_pages(name: str) -> None:
     label = LABELS[name]
-    article = extract_article((DEVDATA / name).read_bytes(), url=f"https://outlet.example/{name}")
+    article = extract_article((DEV_PAGES / name).read_bytes(), url=f"https://outlet.example/{name}")
     assert article.title == label["title"]
     assert article.published == datetime.fromisoformat(label["published"]).astimezone(UTC)
     assert article.published.tzinfo is UTC
@@ -58,25 +57,25 @@ def test_devdata_pages(name: str) -> None:
 
 
 def test_d5_sidebar_names_are_not_in_the_text() -> None:
-    article = extract_article((DEVDATA / "d5.html").read_bytes(), url="https://o.example/d5")
+    article = extract_article((DEV_PAGES / "d5.html").read_bytes(), url="https://o.example/d5")
     for name in ("TUSAŞ", "Erkenez", "KM Havacılık"):
         assert name not in article.text and name not in article.title
     assert article.author == "Zeynep Acar"
 
 
 def test_d3_entity_only_in_headline() -> None:
-    article = extract_article((DEVDATA / "d3.html").read_bytes(), url="https://o.example/d3")
+    article = extract_article((DEV_PAGES / "d3.html").read_bytes(), url="https://o.example/d3")
     assert "Erkenez OSB" in article.title
     assert "Erkenez" not in article.text
 
 
 def test_headline_line_is_not_repeated_in_text() -> None:
-    article = extract_article((DEVDATA / "d1.html").read_bytes(), url="https://o.example/d1")
+    article = extract_article((DEV_PAGES / "d1.html").read_bytes(), url="https://o.example/d1")
     assert not article.text.startswith(article.title)
 
 
 def test_d2_windows_1254_even_when_http_header_lies() -> None:
-    data = (DEVDATA / "d2.html").read_bytes()
+    data = (DEV_PAGES / "d2.html").read_bytes()
     headers = (None, "text/html", "text/html; charset=utf-8", "text/html; charset=latin1")
     for content_type in headers:
         article = extract_article(data, url="https://o.example/d2", content_type=content_type)
@@ -196,7 +195,7 @@ def test_turkish_single_byte_pages(name: str, content_type: str | None) -> None:
 
 
 def test_xhtml_with_xml_declaration() -> None:
-    body = (DEVDATA / "d1.html").read_text(encoding="utf-8")
+    body = (DEV_PAGES / "d1.html").read_text(encoding="utf-8")
     data = ('<?xml version="1.0" encoding="utf-8"?>\n' + body).encode("utf-8")
     assert "KM Havacılık" in extract_article(data, url="https://o.example/x").text
 

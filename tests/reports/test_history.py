@@ -18,7 +18,7 @@ from monitor.reports.history import (
     to_table,
 )
 from monitor.store.database import Store
-from tests.test_digest import DAY, TZ, Recorder, utc
+from tests.records import DAY, TZ, Recorder, utc
 
 
 @pytest.fixture

@@ -11,13 +11,6 @@ from monitor.store.feeds import PollRecord
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def store(tmp_path):
-    store = Store(f"sqlite:///{tmp_path}/m.db")
-    yield store
-    store.close()
-
-
 def entry(key: str, url: str | None = None) -> Entry:
     url = url or f"https://news.example/{key}"
     return Entry(key, url, url, f"Title {key}", "summary", NOW)

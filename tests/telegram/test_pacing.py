@@ -1,6 +1,10 @@
+"""Telegram's pace per chat and the retry times of refused sends (pure)."""
+
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
-from monitor.telegram.pacing import ChatPacer
+from monitor.telegram.pacing import ChatPacer, delivery_retry_at
 
 
 def send_all(pacer: ChatPacer, chat: str, count: int) -> list[float]:
@@ -32,3 +36,21 @@ def test_chats_do_not_hold_each_other_up():
     pacer.record("-1001", 0.0)
     assert pacer.wait_s("-1001", 0.2) == pytest.approx(0.8)
     assert pacer.wait_s("-1002", 0.2) == 0.0
+
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("attempts", "kwargs", "seconds"),
+    [
+        (1, {}, 5),
+        (2, {}, 10),
+        (4, {}, 40),
+        (20, {}, 600),
+        (3, {"retry_after": 17}, 17),
+        (1, {"permanent": True}, 900),
+    ],
+)
+def test_delivery_retry(attempts, kwargs, seconds):
+    assert delivery_retry_at(NOW, attempts, **kwargs) == NOW + timedelta(seconds=seconds)

@@ -9,25 +9,16 @@ import pytest
 from sqlalchemy import func, select
 
 from monitor.messages.markup import MAX_UNITS, utf16_len
-from monitor.messages.replies import reply_yardim
 from monitor.models import Article, Entry, FeedSource, Match
 from monitor.reports.recent import reply_ara, reply_bugun, reply_durum, reply_son
 from monitor.store.database import Store
 from monitor.store.feeds import PollRecord
 from monitor.store.schema import articles
-from monitor.telegram.commands import parse_ids
 from tests.servers.fakebot import check_html
 
 NOW = datetime(2026, 11, 28, 11, 5, tzinfo=UTC)  # 14:05 in Istanbul
 TUSAS = ("tusas", "TUSAŞ")
 KM = ("km-havacilik", "KM Havacılık")
-
-
-@pytest.fixture
-def store(tmp_path):
-    store = Store(f"sqlite:///{tmp_path}/m.db")
-    yield store
-    store.close()
 
 
 @pytest.fixture
@@ -269,16 +260,3 @@ def test_ara_scans_back_in_chunks(store, feed, monkeypatch):
 
 
 # --- /yardim and ids ----------------------------------------------------------------------
-
-
-def test_yardim_lists_every_command():
-    message = valid(reply_yardim())
-    for command in ("/son", "/bugun", "/durum", "/ara &lt;kelime&gt;", "/yardim"):
-        assert command in message
-    assert "/ara &lt;word&gt;" in reply_yardim(lang="en")
-
-
-def test_parse_ids_accepts_numbers_strings_and_usernames():
-    ids, names = parse_ids([-1001234567890, "42", " -55 ", "@KanalAdi", "", "nonsense"])
-    assert ids == {-1001234567890, 42, -55}
-    assert names == {"kanaladi"}
