@@ -1,4 +1,10 @@
-"""The `monitor` command: parse arguments, call the service, print, return an exit status."""
+"""The `monitor` command: parse arguments, run one command, turn its outcome into an exit status.
+
+This is the error boundary. A UsageError (a bad config or watchlist line, a
+variable, a database that cannot be opened, an input file) ends the command
+with one line `error: ...` on stderr and exit 2; anything else is a bug,
+logged with its traceback, exit 1.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +15,17 @@ import json
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 
 from monitor.config.settings import Settings, config_path_from, load_settings
-from monitor.errors import ConfigError
+from monitor.errors import DeliveryError, InputError, UsageError
 from monitor.ops.logs import setup_logging
-from monitor.reports import views as reports
 
-EXIT_OK, EXIT_PENDING, EXIT_CONFIG = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+Handler = Callable[[argparse.Namespace], int]
+log = logging.getLogger(__name__)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,12 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="config file (default: $MONITOR_CONFIG, else config/monitor.yaml)",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
     run = commands.add_parser("run", help="run the worker: poll feeds, match, send alerts")
     run.add_argument(
         "--once", action="store_true", help="poll every feed once, deliver what is pending, exit"
     )
-    commands.add_parser("check", help="validate the config and watchlists, run their examples")
+    commands.add_parser("check", help="validate the config, database, Telegram settings and "
+                                      "watchlists; run the watchlists' examples")
     match = commands.add_parser("match", help="dry run: which entries an article matches")
     match.add_argument("files", nargs="+", metavar="FILE", help=".html page, text file, or -")
     match.add_argument("--json", action="store_true", help="one JSON object per input")
@@ -57,20 +65,28 @@ def build_parser() -> argparse.ArgumentParser:
                                 help="CSV with a header row (UTF-8 with BOM, for Excel)")
     for name, sub in commands.choices.items():
         sub.add_argument("--config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-        sub.set_defaults(handler=globals()[f"cmd_{name}"])
+        sub.set_defaults(handler=HANDLERS[name])
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     setup_logging()
+    handler: Handler = args.handler
     try:
-        return args.handler(args)
-    except ConfigError as exc:
+        return handler(args)
+    except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_OK
+    except BrokenPipeError:  # `monitor history | head`: the reader left, nothing is wrong
+        sys.stderr.close()
+        return EXIT_OK
+    except Exception:
+        log.exception("bug: monitor %s failed; please report this with the lines above",
+                      args.command)
+        return EXIT_FAILED
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -87,7 +103,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     async def work() -> int:
         async with Service(settings) as service:
             if args.once:
-                return EXIT_OK if await service.run_once() else EXIT_PENDING
+                return EXIT_OK if await service.run_once() else EXIT_FAILED
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGTERM, signal.SIGINT):
@@ -99,33 +115,75 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    ok, lines = reports.check(settings)
+    from monitor.reports.check import check
+
+    ok, lines = check(_settings(args))
     print("\n".join(lines))
-    return EXIT_OK if ok else EXIT_CONFIG
+    return EXIT_OK if ok else EXIT_USAGE
 
 
 def cmd_match(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    from monitor.config.watchlists import load_watchlists
+    from monitor.matching.matcher import Matcher
+    from monitor.reports.inputs import check_inputs, read_input
+    from monitor.reports.match_output import match_json, match_lines
+
+    check_inputs(args.files)
     logging.getLogger().setLevel(logging.WARNING)
-    matcher = reports.load_matcher(settings)
+    matcher = Matcher(load_watchlists(settings.watchlists_path))
     gc.freeze()  # the index lives to the end: keep the collector from rescanning it
     write, encode = sys.stdout.write, json.JSONEncoder(ensure_ascii=False).encode
     for name in args.files:
-        title, body = reports.read_input(name)
+        title, body = read_input(name)
         found = matcher.find_matches(title, body)
         if args.json:
-            write(encode(reports.match_json(name, found, matcher, title, body, args.explain))
-                  + "\n")
+            write(encode(match_json(name, found, matcher, title, body, args.explain)) + "\n")
         else:
-            write("\n".join(reports.match_lines(name, found, matcher, title, body,
-                                                args.explain)) + "\n")
+            write("\n".join(match_lines(name, found, matcher, title, body, args.explain)) + "\n")
     return EXIT_OK
 
 
 def cmd_feeds(args: argparse.Namespace) -> int:
+    from monitor.reports.feed_health import feeds_table
+
+    print("\n".join(feeds_table(_settings(args))))
+    return EXIT_OK
+
+
+def cmd_digest(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    print("\n".join(reports.feeds_table(settings)))
+    from monitor.messages.chart import render_chart  # matplotlib: only when drawing
+    from monitor.messages.digest import render_digest_text
+    from monitor.reports.digest import read_digest
+
+    digest = read_digest(settings, args.date)
+    png = render_chart(digest)
+    if args.out:
+        out = Path(args.out)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(png)
+        except OSError as exc:
+            raise InputError(str(out), f"cannot write the chart: {exc.strerror or exc}") from None
+        print(render_digest_text(digest))
+        print(f"chart: {out}")
+        return EXIT_OK
+    from monitor.telegram.digest import deliver_digest
+
+    try:
+        asyncio.run(deliver_digest(settings, digest, png))
+    except DeliveryError as exc:
+        print(f"error: the digest was not delivered: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from monitor.reports.history import print_history
+
+    print_history(_settings(args), entry_id=args.entry, since=args.since,
+                  form="csv" if args.csv else "json" if args.json else "table")
     return EXIT_OK
 
 
@@ -136,92 +194,11 @@ def _iso_date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _entry_names(settings: Settings) -> dict[str, str] | None:
-    """Watchlist id -> name, or None when the watchlists cannot be read right now."""
-    from monitor.config.watchlists import load_watchlists
-
-    try:
-        return {e.id: e.name for e in load_watchlists(settings.watchlists_path).entries}
-    except ConfigError:
-        return None
-
-
-def cmd_digest(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    from pathlib import Path
-
-    from monitor.errors import DeliveryError
-    from monitor.reports import digest as digests
-    from monitor.store.database import Store
-
-    store = Store(settings.database_url)
-    try:
-        day = args.date or digests.today(settings.timezone)
-        digest = digests.build_digest(store.engine, day, settings.timezone, settings.language,
-                                      entries=_entry_names(settings))
-    finally:
-        store.close()
-    from monitor.messages.chart import render_chart  # matplotlib: only when drawing
-    from monitor.messages.digest import render_digest_text
-
-    png = render_chart(digest)
-    if args.out:
-        out = Path(args.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(png)
-        print(render_digest_text(digest))
-        print(f"chart: {out}")
-        return EXIT_OK
-
-    async def send() -> None:
-        from monitor.telegram.console import ConsoleSender
-        from monitor.telegram.digest import send_digest
-        from monitor.telegram.sender import TelegramSender
-
-        if settings.telegram_token and settings.telegram_chat_id:
-            async with TelegramSender(settings.telegram_token,
-                                      base_url=settings.telegram_api_url) as sender:
-                await send_digest(sender, settings.telegram_chat_id, digest, png=png)
-        else:
-            await send_digest(ConsoleSender(), "console", digest, png=png)
-
-    try:
-        asyncio.run(send())
-    except DeliveryError as exc:
-        print(f"error: the digest was not delivered: {exc}", file=sys.stderr)
-        return EXIT_PENDING
-    return EXIT_OK
-
-
-def cmd_history(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    from monitor.reports import history
-    from monitor.store.database import Store
-
-    store = Store(settings.database_url)
-    try:
-        rows = history.history_rows(store.engine, settings.timezone, entry_id=args.entry,
-                                    since=args.since)
-        known = history.recorded_entry_ids(store.engine) if args.entry and not rows else None
-    finally:
-        store.close()
-    if known is not None and args.entry not in known:
-        names = _entry_names(settings)
-        if names is None or args.entry not in names:
-            print(f"warning: unknown entry id {args.entry!r}", file=sys.stderr)
-    if args.csv:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(history.to_csv(rows).encode("utf-8"))
-        sys.stdout.buffer.flush()
-    elif args.json:
-        sys.stdout.flush()
-        sys.stdout.buffer.write((history.to_json(rows) + "\n").encode("utf-8"))
-        sys.stdout.buffer.flush()
-    else:
-        print("\n".join(history.to_table(rows)))
-    return EXIT_OK
+HANDLERS: dict[str, Handler] = {
+    "run": cmd_run, "check": cmd_check, "match": cmd_match, "feeds": cmd_feeds,
+    "digest": cmd_digest, "history": cmd_history,
+}
 
 
 if __name__ == "__main__":  # pragma: no cover
     raise SystemExit(main())
-

@@ -1,14 +1,21 @@
 """One exception tree for the whole service.
 
     MonitorError            anything the service raises on purpose
-    ├── ConfigError         a config or watchlist file is invalid (names file and line)
+    ├── UsageError          something a person set up or typed is wrong: one line, exit 2
+    │   ├── ConfigError     a config or watchlist file, or a variable, is invalid (names
+    │   │                   the file and line, or the variable)
+    │   ├── StoreError      the database cannot be opened or used (names the database and
+    │   │                   where it was set)
+    │   └── InputError      a file or folder given on the command line cannot be used
     ├── FetchError          an HTTP fetch failed (status, timeout, size cap, redirects, address)
     ├── FeedError           fetched bytes are not a usable feed
     ├── ExtractError        an article page yielded no text
     └── DeliveryError       Telegram refused or could not be reached
 
 Expected, per-item errors (one feed, one page, one message) are logged as one
-line and the run goes on; anything else is a bug and is raised.
+line and the run goes on. A UsageError stops a command with one line on stderr
+(`monitor.cli` is the boundary); anything else is a bug and is raised, and the
+boundary logs it with its traceback.
 """
 
 from __future__ import annotations
@@ -18,7 +25,11 @@ class MonitorError(Exception):
     """Base of every error the service raises on purpose."""
 
 
-class ConfigError(MonitorError):
+class UsageError(MonitorError):
+    """Something a person can fix: the message says what and where, in one line."""
+
+
+class ConfigError(UsageError):
     """An invalid configuration or watchlist file; the message names file and line."""
 
     def __init__(self, message: str, *, path: str | None = None, line: int | None = None):
@@ -29,6 +40,22 @@ class ConfigError(MonitorError):
         if path and line:
             where = f"{path}:{line}"
         super().__init__(f"{where}: {message}" if where else message)
+
+
+class StoreError(UsageError):
+    """The database cannot be opened or used; `where` says where its URL was set."""
+
+    def __init__(self, message: str, *, where: str | None = None):
+        self.where = where
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class InputError(UsageError):
+    """A file, folder or URL given on the command line cannot be used; names it."""
+
+    def __init__(self, name: str, problem: str):
+        self.name = name
+        super().__init__(f"{name}: {problem}")
 
 
 class FetchError(MonitorError):

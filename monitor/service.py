@@ -3,7 +3,8 @@
 Scheduling state lives in the database (each feed's next poll time); one short
 interval job asks the store which feeds are due and starts their polls, so
 several workers could share one database. Extraction runs in a thread pool, off
-the event loop.
+the event loop. The worker reports on itself (`monitor.ops.vitals`): a summary
+once every source was polled, then a heartbeat line every few minutes.
 """
 
 from __future__ import annotations
@@ -26,9 +27,11 @@ from monitor.errors import DeliveryError
 from monitor.matching.matcher import Matcher
 from monitor.messages.alerts import format_alert
 from monitor.models import Alert, Article, FeedState, PollReport
-from monitor.ops.health import HealthServer
+from monitor.ops.health import HealthServer, health_status
 from monitor.ops.logs import event
 from monitor.ops.metrics import Metrics
+from monitor.ops.tasks import TaskSet, settle
+from monitor.ops.vitals import HEARTBEAT_S, Vitals
 from monitor.pipeline import Pipeline
 from monitor.sources.extract import extract_article
 from monitor.sources.http import Fetcher, FetchLimits
@@ -38,7 +41,7 @@ from monitor.telegram.delivery import Outbox
 from monitor.telegram.sender import Sender, TelegramSender
 from monitor.telegram.staff import StaffServices
 
-log = logging.getLogger("monitor.service")
+log = logging.getLogger(__name__)
 
 TICK_S = 10.0  # how often the store is asked which feeds are due
 RELOAD_S = 30.0  # how often watchlist files are checked for edits
@@ -65,8 +68,9 @@ class Service:
         self.settings = settings
         self.clock = clock
         self.pace = pace
+        self.heartbeat_s = HEARTBEAT_S
         self.metrics = Metrics()
-        self._inflight: set[asyncio.Task[None]] = set()
+        self._inflight = TaskSet()
         self._polling = 0
         self._feed_slots = asyncio.Semaphore(MAX_PARALLEL_FEEDS)
         self._last_tick: float | None = None
@@ -76,8 +80,9 @@ class Service:
         self.reloader = WatchlistReloader(settings.watchlists_path)
         self._watchlists = self.reloader.current
         self._matcher = Matcher(self._watchlists)
-        self.store = Store(settings.database_url)
+        self.store = Store(settings.database_url, where=settings.database_origin)
         self.store.sync_feeds(settings.feeds, self.clock())
+        self.vitals = Vitals(sum(1 for feed in self.store.feed_health() if not feed.disabled))
         self.store.retry_pending_now(self.clock())
         self.fetcher = Fetcher(
             FetchLimits(total_timeout=settings.fetch_timeout_s),
@@ -146,6 +151,7 @@ class Service:
         async with self._feed_slots:
             report = await self.pipeline.check_feed(feed)
         self.metrics.record_poll(report)
+        self.vitals.polled(report)
         if report.status == 410:
             await self.staff.notify_admins(
                 f"Haber kaynağı kaldırılmış (HTTP 410), izleme durdu: {feed.url}"
@@ -168,6 +174,7 @@ class Service:
         )
         scheduler.add_job(self._tick, "interval", seconds=TICK_S, next_run_time=datetime.now(UTC))
         scheduler.add_job(self.reload_watchlists, "interval", seconds=RELOAD_S)
+        scheduler.add_job(self._heartbeat, "interval", seconds=self.heartbeat_s)
         if self.settings.digest_time:
             hour, minute = self.settings.digest_time.split(":")
             scheduler.add_job(
@@ -189,7 +196,7 @@ class Service:
             scheduler.pause()
             await self._finish_inflight()
             scheduler.shutdown(wait=False)
-            await _settle({outbox_task}, 2.0)
+            await settle({outbox_task}, 2.0)
             if health is not None:
                 await health.stop()
             event(log, "worker_stopped")
@@ -206,9 +213,10 @@ class Service:
         feeds = self.store.claim_due_feeds(self.clock(), FEED_LEASE, limit=free) if free else []
         if feeds:
             self._polling += len(feeds)
-            task = asyncio.create_task(self._cycle(feeds))
-            self._inflight.add(task)
-            task.add_done_callback(self._inflight.discard)
+            self._inflight.spawn(self._cycle(feeds))
+
+    def _heartbeat(self) -> None:
+        self.vitals.heartbeat(self.store.pending_count())
 
     async def _cycle(self, feeds: list[FeedState]) -> None:
         started = time.monotonic()
@@ -228,8 +236,7 @@ class Service:
         A poll cut short loses nothing: each entry is stored in its own transaction,
         and the unfinished ones are new again on the next start.
         """
-        if self._inflight:
-            await _settle(set(self._inflight), STOP_GRACE_S)
+        await self._inflight.settle(STOP_GRACE_S)
 
     async def reload_watchlists(self) -> None:
         """Pick up watchlist edits; an invalid edit keeps the last good version running."""
@@ -250,9 +257,7 @@ class Service:
     def _delivery_blocked(self, alert: Alert, error: DeliveryError) -> None:
         if self.settings.admin_chat and self.settings.admin_chat != alert.chat_id:
             notice = f"{alert.chat_id} sohbetine uyarı gönderilemiyor: {error}"
-            task = asyncio.create_task(self.staff.notify_admins(notice))
-            self._inflight.add(task)
-            task.add_done_callback(self._inflight.discard)
+            self._inflight.spawn(self.staff.notify_admins(notice))
 
     async def _start_health(self) -> HealthServer | None:
         if self.settings.health_port is None:
@@ -265,21 +270,7 @@ class Service:
         return server
 
     def _status(self) -> dict[str, Any]:
-        feeds = self.store.feed_health()
-        outbox = self.store.outbox_stats()
-        oldest = outbox.oldest_pending_at
-        return {
-            "feeds": {
-                "total": len(feeds),
-                "failing": sum(1 for f in feeds if f.consecutive_failures and not f.disabled),
-                "disabled": sum(1 for f in feeds if f.disabled),
-            },
-            "outbox": {
-                "pending": outbox.pending,
-                "oldest_pending_age_s": (self.clock() - oldest).total_seconds() if oldest else None,
-                "last_error": outbox.last_error,
-            },
-        }
+        return health_status(self.store.feed_health(), self.store.outbox_stats(), self.clock())
 
     # --- helpers --------------------------------------------------------------------------
 
@@ -289,15 +280,3 @@ class Service:
 
     def _render(self, alert: Alert) -> str:
         return format_alert(alert, lang=self.settings.language, tz=self.settings.timezone)
-
-
-async def _settle(tasks: set[asyncio.Task[Any]], timeout: float) -> None:
-    """Wait for tasks up to `timeout`, then cancel the rest; never raises."""
-    done, pending = await asyncio.wait(tasks, timeout=timeout)
-    for task in pending:
-        task.cancel()
-    if pending:
-        await asyncio.wait(pending, timeout=1.0)
-    for task in done:
-        if not task.cancelled() and task.exception() is not None:
-            log.error("background task failed", exc_info=task.exception())

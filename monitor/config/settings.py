@@ -1,48 +1,29 @@
 """Config file + environment -> one frozen Settings value.
 
-Every error a person can cause here (a typo, an unknown key, a bad duration,
-a missing chat id) becomes a ConfigError naming the file and line.
+Every error a person can cause here (a typo, an unknown key, a duration
+without a unit, a chat that is no chat id, a token that is no token, an empty
+feed list) becomes a ConfigError naming the file and line, or the variable.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
+from monitor.config.values import ChatId, Duration, UserId, bot_token, chat_id
 from monitor.config.yamlfile import line_of, read_yaml, validate
 from monitor.errors import ConfigError
 from monitor.models import FeedSource
 
 DEFAULT_CONFIG = "config/monitor.yaml"
 DEFAULT_API_URL = "https://api.telegram.org"
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
-
-
-def parse_duration(value: object) -> float:
-    """'90s', '5m', '1.5h', '3d' or a bare number of seconds -> seconds (> 0)."""
-    if isinstance(value, bool):
-        raise ValueError("expected a duration such as 30s, 5m, 1h or 3d")
-    if isinstance(value, int | float):
-        seconds = float(value)
-    else:
-        found = _DURATION.match(str(value))
-        if not found:
-            raise ValueError(f"{value!r} is not a duration such as 30s, 5m, 1h or 3d")
-        seconds = float(found.group(1)) * _UNITS[found.group(2) or "s"]
-    if seconds <= 0:
-        raise ValueError("a duration must be more than zero")
-    return seconds
-
-
-Duration = Annotated[float, BeforeValidator(parse_duration)]
 
 
 class _Strict(BaseModel):
@@ -72,13 +53,13 @@ class ConfigModel(_Strict):
     language: Literal["tr", "en"] = "tr"
     timezone: str = "Europe/Istanbul"
     fetch_timeout: Duration = 45.0
-    admin_chat: str | int | None = None
+    admin_chat: ChatId | None = None
     health_port: int | None = Field(default=None, ge=1, le=65535)
     health_host: str = "127.0.0.1"
-    command_chats: list[str | int] = Field(default_factory=list)
-    command_users: list[str | int] = Field(default_factory=list)
+    command_chats: list[ChatId] = Field(default_factory=list)
+    command_users: list[UserId] = Field(default_factory=list)
     digest_time: str | None = None
-    feeds: list[FeedModel] | str = Field(default_factory=list)
+    feeds: list[FeedModel] | str | None = None
 
     @field_validator("digest_time")
     @classmethod
@@ -105,6 +86,7 @@ class Settings:
     story_window_s: float
     allow_private_networks: bool
     database_url: str
+    database_origin: str  # where the database was set: a config line or MONITOR_DATABASE
     watchlists_path: Path
     feeds: tuple[FeedSource, ...]
     language: str
@@ -139,32 +121,64 @@ def load_settings(path: Path, env: Mapping[str, str] | None = None) -> Settings:
         raise ConfigError("the config file must be a mapping of keys", path=str(path), line=1)
     config = validate(ConfigModel, raw, path)
     feeds = _feed_sources(config, raw, path)
-    token = (env.get("TELEGRAM_BOT_TOKEN") or "").strip() or None
-    chat_id = (env.get("TELEGRAM_CHAT_ID") or "").strip() or None
-    if token and not chat_id:
-        raise ConfigError("TELEGRAM_CHAT_ID must be set when TELEGRAM_BOT_TOKEN is set")
+    token, chat, api_url = _telegram(env)
+    database, origin = config.database, _origin(raw, path, "database")
+    if env.get("MONITOR_DATABASE", "").strip():
+        database, origin = env["MONITOR_DATABASE"].strip(), "MONITOR_DATABASE"
+    admin_chat = config.admin_chat
+    if env.get("TELEGRAM_ADMIN_CHAT_ID", "").strip():
+        admin_chat = _env_value(env, "TELEGRAM_ADMIN_CHAT_ID", chat_id)
     return Settings(
         config_path=path,
         interval_s=config.interval,
         max_age_s=config.max_age,
         story_window_s=config.story_window,
         allow_private_networks=config.allow_private_networks,
-        database_url=database_url(env.get("MONITOR_DATABASE") or config.database),
+        database_url=database_url(database),
+        database_origin=origin,
         watchlists_path=Path(config.watchlists),
         feeds=feeds,
         language=config.language,
         timezone=config.timezone,
         fetch_timeout_s=config.fetch_timeout,
-        admin_chat=str(env.get("TELEGRAM_ADMIN_CHAT_ID") or config.admin_chat or "") or None,
+        admin_chat=admin_chat,
         health_port=config.health_port,
         health_host=config.health_host,
-        command_chats=tuple(str(chat) for chat in config.command_chats),
-        command_users=tuple(str(user) for user in config.command_users),
+        command_chats=tuple(config.command_chats),
+        command_users=tuple(config.command_users),
         digest_time=config.digest_time,
         telegram_token=token,
-        telegram_chat_id=chat_id,
-        telegram_api_url=(env.get("TELEGRAM_API_URL") or DEFAULT_API_URL).rstrip("/"),
+        telegram_chat_id=chat,
+        telegram_api_url=api_url,
     )
+
+
+def _telegram(env: Mapping[str, str]) -> tuple[str | None, str | None, str]:
+    """The Telegram variables, each checked; errors name the variable, never the token."""
+    token = _env_value(env, "TELEGRAM_BOT_TOKEN", bot_token)
+    chat = _env_value(env, "TELEGRAM_CHAT_ID", chat_id)
+    if token and not chat:
+        raise ConfigError("TELEGRAM_CHAT_ID must be set when TELEGRAM_BOT_TOKEN is set")
+    api_url = (env.get("TELEGRAM_API_URL") or "").strip() or DEFAULT_API_URL
+    if not re.match(r"^https?://[^\s/]+", api_url):
+        raise ConfigError(f"{api_url!r} is not an http(s) URL", path="TELEGRAM_API_URL")
+    return token, chat, api_url.rstrip("/")
+
+
+def _env_value(env: Mapping[str, str], name: str, check: Callable[[str], str]) -> str | None:
+    value = (env.get(name) or "").strip()
+    if not value:
+        return None
+    try:
+        return check(value)
+    except ValueError as exc:
+        raise ConfigError(str(exc), path=name) from None
+
+
+def _origin(raw: Mapping[str, object], path: Path, key: str) -> str:
+    """Where a key was set: "file:line", or the file alone when the default applies."""
+    line = line_of(raw, (key,)) if key in raw else None
+    return f"{path}:{line}" if line else str(path)
 
 
 def database_url(value: str) -> str:
@@ -174,13 +188,18 @@ def database_url(value: str) -> str:
     return f"sqlite:///{Path(value)}"
 
 
-def _feed_sources(config: ConfigModel, raw_config: object, path: Path) -> tuple[FeedSource, ...]:
-    models, source_path, raw, loc = config.feeds, path, raw_config, ("feeds",)
+def _feed_sources(config: ConfigModel, raw_config: Mapping[str, object],
+                  path: Path) -> tuple[FeedSource, ...]:
+    models, source_path, raw = config.feeds, path, raw_config
+    loc: tuple[str, ...] = ("feeds",)
     if isinstance(models, str):
         source_path = Path(models)
         raw = read_yaml(source_path)
         loc = ()
         models = validate(TypeAdapter(list[FeedModel]), raw, source_path)
+    if not models:
+        raise ConfigError("no feeds: list at least one under `feeds:` (- url: https://...)",
+                          path=str(source_path), line=line_of(raw, loc) if loc else 1)
     seen: set[str] = set()
     feeds = []
     for index, model in enumerate(models):

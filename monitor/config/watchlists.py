@@ -12,6 +12,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from monitor.config.values import ChatId, Slug
 from monitor.config.yamlfile import line_of, read_yaml, validate
 from monitor.errors import ConfigError
 from monitor.matching.watchlist import WatchlistEntry, Watchlists
@@ -19,7 +20,6 @@ from monitor.matching.watchlist import WatchlistEntry, Watchlists
 EXAMPLES_SUFFIX = ".examples.yaml"
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 
 
 class EntryModel(BaseModel):
@@ -37,7 +37,7 @@ class EntryModel(BaseModel):
     capitalised: list[Text] = []
     fuzzy: bool = True
     threshold: Annotated[int, Field(ge=50, le=100)] | None = None
-    chat: Text | None = None
+    chat: ChatId | None = None
 
     @model_validator(mode="after")
     def _context_given(self) -> EntryModel:

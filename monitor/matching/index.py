@@ -108,7 +108,7 @@ def _make_term(i: int, entry: WatchlistEntry, text: str, role: str) -> Term | No
 def edits1(word: str) -> set[str]:
     """Words one edit (OSA: substitution, deletion, insertion, transposition) away from
     `word`; `word` itself excluded."""
-    out = set()
+    out: set[str] = set()
     for i in range(len(word) + 1):
         head, tail = word[:i], word[i:]
         out.update(head + c + tail for c in ALPHABET)
@@ -238,7 +238,7 @@ def _add_fuzzy(
         group = anchors[word].setdefault((j, len(words)), AnchorGroup(j, len(words)))
         group.terms.append(term)
         group.keys.append(term.key)
-        group.cutoff = min(group.cutoff, term.threshold)
+        group.cutoff = min(group.cutoff, term.threshold or 100)
         for rel in (1, -1):
             if 0 <= j + rel < len(words):
                 target = words[j + rel]

@@ -39,7 +39,8 @@ _TEXT = {
            "no_body": "⚠️ The article text could not be read; matched in the headline and summary."},
 }
 # (snippet context chars per side or None for whole, snippets, title chars, link)
-_LEVELS = (
+_Level = tuple[int | None, int, int, bool]
+_LEVELS: tuple[_Level, ...] = (
     (None, 3, TITLE_CHARS, True), (120, 3, TITLE_CHARS, True), (60, 3, TITLE_CHARS, True),
     (30, 2, TITLE_CHARS, True), (0, 1, TITLE_CHARS, True), (0, 0, TITLE_CHARS, True),
     (0, 0, 150, True), (0, 0, 150, False), (0, 0, 60, False),
@@ -74,7 +75,7 @@ def snippet_html(m: Match, context: int | None) -> str:
     return f"{esc(before)}{sep_b}<b>{esc(mid)}</b>{sep_a}{esc(after)}"
 
 
-def _lines(alert: Alert, lang: str, tz: str, level: tuple) -> Iterator[str]:
+def _lines(alert: Alert, lang: str, tz: str, level: _Level) -> Iterator[str]:
     context, n_snippets, title_chars, link = level
     words = _TEXT.get(lang, _TEXT["tr"])
     entries = _best_per_entry(alert.matches)
@@ -104,7 +105,8 @@ def _lines(alert: Alert, lang: str, tz: str, level: tuple) -> Iterator[str]:
         yield words["no_body"]
 
 
-def _copies_html(copies: tuple[tuple[str, str | None], ...], link: bool, words: dict) -> str:
+def _copies_html(copies: tuple[tuple[str, str | None], ...], link: bool,
+                 words: dict[str, str]) -> str:
     """Other outlets that carried the same story, linked where the link is safe."""
     parts = []
     for outlet, url in copies[:MAX_COPIES]:

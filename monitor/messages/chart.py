@@ -9,24 +9,22 @@ metadata, so the same digest always gives the same bytes.
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING
+from typing import Any
 
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
+from matplotlib.typing import RcKeyType
 
-from monitor.messages.digest import long_date, short_date
-
-if TYPE_CHECKING:
-    from monitor.messages.digest import Digest
+from monitor.messages.digest import Digest, long_date, short_date
 
 WIDTH_PX, HEIGHT_PX, DPI = 1200, 700, 100
 # Okabe-Ito colours (tell-apart for colour-blind readers) with a marker each
 COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
           "#999999")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
-STYLE = {
+STYLE: dict[RcKeyType, Any] = {
     "font.family": "DejaVu Sans",
     "font.size": 16,
     "axes.titlesize": 20,

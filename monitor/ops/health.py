@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from monitor.models import FeedHealth, OutboxStats
 from monitor.ops.metrics import Metrics
 
 
@@ -50,3 +52,21 @@ class HealthServer:
         return web.Response(
             body=self.metrics.exposition(), headers={"Content-Type": CONTENT_TYPE_LATEST}
         )
+
+
+def health_status(feeds: Sequence[FeedHealth], outbox: OutboxStats,
+                  now: datetime) -> dict[str, Any]:
+    """The body of /healthz beside the tick's age: feed and outbox counts."""
+    oldest = outbox.oldest_pending_at
+    return {
+        "feeds": {
+            "total": len(feeds),
+            "failing": sum(1 for f in feeds if f.consecutive_failures and not f.disabled),
+            "disabled": sum(1 for f in feeds if f.disabled),
+        },
+        "outbox": {
+            "pending": outbox.pending,
+            "oldest_pending_age_s": (now - oldest).total_seconds() if oldest else None,
+            "last_error": outbox.last_error,
+        },
+    }

@@ -21,7 +21,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func, select
 
+from monitor.config.settings import Settings
+from monitor.config.watchlists import load_watchlists
+from monitor.errors import ConfigError
 from monitor.messages.digest import TEXT, Digest, EntryCount, Series, Story
+from monitor.store.database import Store
 from monitor.store.schema import articles, matches
 
 DAYS = 14  # the chart's window, ending with the digest's day
@@ -171,3 +175,21 @@ def _top_stories(
         )
         for a in chosen
     )
+
+
+def read_digest(settings: Settings, day: date | None = None) -> Digest:
+    """The digest of a local day (default: today) from the configured database."""
+    store = Store(settings.database_url, where=settings.database_origin)
+    try:
+        return build_digest(store.engine, day or today(settings.timezone), settings.timezone,
+                            settings.language, entries=entry_names(settings))
+    finally:
+        store.close()
+
+
+def entry_names(settings: Settings) -> dict[str, str] | None:
+    """Watchlist id -> name, or None when the watchlists cannot be read right now."""
+    try:
+        return {e.id: e.name for e in load_watchlists(settings.watchlists_path).entries}
+    except ConfigError:
+        return None

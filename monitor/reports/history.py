@@ -15,14 +15,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
 
+from monitor.config.settings import Settings
 from monitor.messages.markup import clean_text
-from monitor.reports.digest import day_bounds
+from monitor.reports.digest import day_bounds, entry_names
+from monitor.store.database import Store
 from monitor.store.schema import articles, matches
 
 FIELDS = ("matched_at", "entry_id", "entry_name", "matched", "score", "kind", "title",
@@ -129,3 +133,25 @@ def to_table(rows: list[HistoryRow], *, title_chars: int = 70) -> list[str]:
             lines.append(f"{'':<16}  {r.url}")
     lines.append(f"{len(rows)} match{'es' if len(rows) != 1 else ''}")
     return lines
+
+
+def print_history(settings: Settings, *, entry_id: str | None, since: date | None,
+                  form: Literal["table", "json", "csv"]) -> None:
+    """`monitor history`: the rows to stdout; a warning when the entry id is unknown."""
+    store = Store(settings.database_url, where=settings.database_origin)
+    try:
+        rows = history_rows(store.engine, settings.timezone, entry_id=entry_id, since=since)
+        known = recorded_entry_ids(store.engine) if entry_id and not rows else None
+    finally:
+        store.close()
+    if known is not None and entry_id not in known:
+        names = entry_names(settings)
+        if names is None or entry_id not in names:
+            print(f"warning: unknown entry id {entry_id!r}", file=sys.stderr)
+    if form == "table":
+        print("\n".join(to_table(rows)))
+        return
+    text = to_csv(rows) if form == "csv" else to_json(rows) + "\n"
+    sys.stdout.flush()
+    sys.stdout.buffer.write(text.encode("utf-8"))
+    sys.stdout.buffer.flush()

@@ -72,16 +72,17 @@ def decode_document(
         pass
     if declared is None:
         declared = declared_charset(data)
-    for label in (http, declared, FALLBACK_ENCODING):
-        name = _codec(label)
-        if name is None or name.startswith("utf-"):
+    labels: tuple[str | None, ...] = (http, declared, FALLBACK_ENCODING)
+    for label in labels:
+        codec = _codec(label)
+        if codec is None or codec.startswith("utf-"):
             continue
         try:
-            text = data.decode(name)
+            text = data.decode(codec)
         except UnicodeDecodeError:
             continue
-        if name in _LATIN1_FAMILY and _TURKISH_MOJIBAKE.search(text):
-            name = "cp1254"
-            text = data.decode(name, errors="replace")
-        return text, name
+        if codec in _LATIN1_FAMILY and _TURKISH_MOJIBAKE.search(text):
+            codec = "cp1254"
+            text = data.decode(codec, errors="replace")
+        return text, codec
     return data.decode(FALLBACK_ENCODING, errors="replace"), "cp1254"

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import lxml.html
 import trafilatura
 from lxml import etree
+from trafilatura.settings import Document
 
 from monitor.errors import ExtractError
 from monitor.models import Article
@@ -187,7 +188,7 @@ def extract_article(html: bytes, *, url: str, content_type: str | None = None) -
         deduplicate=False,
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
-    if doc is None:
+    if not isinstance(doc, Document):  # None when trafilatura finds no text
         raise ExtractError("no article text found")
     title = headline or _clean(doc.title) or ""
     body = _drop_title_line(_clean(doc.text), title)

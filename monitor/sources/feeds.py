@@ -56,7 +56,8 @@ def _published(entry: Any) -> datetime | None:
         value = dict.get(entry, field)  # plain lookup: skips feedparser's deprecated aliases
         if value:
             try:
-                return datetime(*value[:6], tzinfo=UTC)
+                year, month, day, hour, minute, second = value[:6]
+                return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
             except (TypeError, ValueError):
                 continue
     return None

@@ -3,24 +3,71 @@
 Queries are named by intent and grouped by the tables they serve:
 `monitor.store.feeds` (schedule and health), `monitor.store.entries` (what one
 new entry leaves) and `monitor.store.outbox` (alerts waiting for Telegram).
+A database that cannot be opened is a StoreError naming it and `where` its URL
+was set (a config line, or MONITOR_DATABASE).
 """
 
 from __future__ import annotations
 
-from monitor.store.engine import create_store_engine
+from pathlib import Path
+
+from sqlalchemy import create_engine
+
+from monitor.errors import StoreError
+from monitor.store.engine import (
+    create_store_engine,
+    database_errors,
+    describe,
+    parse_url,
+    prepare_sqlite_folder,
+)
 from monitor.store.entries import EntryQueries
 from monitor.store.feeds import FeedQueries
-from monitor.store.migrations import migrate
+from monitor.store.migrations import LATEST, SchemaTooNew, current_version, migrate
 from monitor.store.outbox import OutboxQueries
 
 
 class Store(FeedQueries, EntryQueries, OutboxQueries):
     """The service's database; `close()` when done."""
 
-    def __init__(self, url: str):
-        self.engine = create_store_engine(url)
-        with self.engine.begin() as conn:
-            self.migrations_applied = migrate(conn)
+    def __init__(self, url: str, *, where: str | None = None):
+        self.engine = create_store_engine(url, where=where)
+        try:
+            with database_errors(url, where), self.engine.begin() as conn:
+                self.migrations_applied = migrate(conn)
+        except SchemaTooNew as exc:
+            self.engine.dispose()
+            raise StoreError(f"database {describe(url)}: {exc}", where=where) from None
+        except StoreError:
+            self.engine.dispose()
+            raise
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def check_database(url: str, *, where: str | None = None) -> str:
+    """What `monitor check` says of the database, without creating or migrating it.
+
+    Raises StoreError when it cannot be used.
+    """
+    parsed = parse_url(url, where)
+    shown = describe(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        path = Path(parsed.database or "")
+        if not path.exists():
+            prepare_sqlite_folder(path, shown, where, create=False)
+            return f"{shown}: OK (new; created on the first run)"
+        engine = create_engine(url)
+    else:
+        engine = create_store_engine(url, where=where)
+    try:
+        with database_errors(url, where), engine.connect() as conn:
+            version = current_version(conn)
+    finally:
+        engine.dispose()
+    if version > LATEST:
+        raise StoreError(f"database {shown}: {SchemaTooNew(version)}", where=where)
+    if version < LATEST:
+        return f"{shown}: OK (schema version {version}; migrated to {LATEST} on the next run)"
+    return f"{shown}: OK (schema version {version})"

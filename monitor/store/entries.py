@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import CursorResult, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from monitor.models import Article, Entry, Match
@@ -77,7 +78,7 @@ class EntryQueries:
                 return []
             try:
                 with conn.begin_nested():
-                    article_id = conn.execute(
+                    article_id = _new_id(conn.execute(
                         insert(articles).values(
                             canonical_url=entry.canonical_url,
                             url=entry.url or article.url,
@@ -90,7 +91,7 @@ class EntryQueries:
                             fingerprint=fingerprint,
                             story_id=story_of,
                         )
-                    ).inserted_primary_key[0]
+                    ))
             except IntegrityError:  # the same article, recorded through another feed
                 return []
             for match in found:
@@ -100,7 +101,7 @@ class EntryQueries:
                 announce_copy(conn, story_of, now)
                 return []
             return [
-                conn.execute(
+                _new_id(conn.execute(
                     insert(outbox).values(
                         article_id=article_id,
                         chat_id=chat,
@@ -108,7 +109,7 @@ class EntryQueries:
                         created_at=now,
                         next_attempt_at=now,
                     )
-                ).inserted_primary_key[0]
+                ))
                 for chat, entry_ids in (routes or {}).items()
             ]
 
@@ -141,3 +142,10 @@ def _match_row(match: Match, now: datetime) -> dict[str, object]:
 def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _new_id(result: CursorResult[Any]) -> int:
+    """The primary key of the row an INSERT just wrote."""
+    key = result.inserted_primary_key
+    assert key is not None, "an INSERT of one row reports its key"
+    return int(key[0])

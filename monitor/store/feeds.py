@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import ColumnElement, Engine, insert, select, update
 
 from monitor.models import FeedHealth, FeedSource, FeedState
 from monitor.store.schema import feeds
@@ -51,7 +51,7 @@ class FeedQueries:
 
         Pushing the next poll ahead claims the feed, so no other tick or worker takes it too.
         """
-        due = [feeds.c.active.is_(True), feeds.c.disabled.is_(False)]
+        due: list[ColumnElement[bool]] = [feeds.c.active.is_(True), feeds.c.disabled.is_(False)]
         if not every:
             due.append(feeds.c.next_poll_at <= now)
         claimed = []

@@ -123,6 +123,14 @@ MIGRATIONS: tuple[Callable[[Operations], None], ...] = (m001_initial, m002_stori
 LATEST = len(MIGRATIONS)
 
 
+class SchemaTooNew(Exception):
+    """The database was written by a newer version of this program."""
+
+    def __init__(self, version: int):
+        super().__init__(f"its schema version {version} is newer than this program's "
+                         f"({LATEST}); run the newer version")
+
+
 def current_version(conn: Connection) -> int:
     if not inspect(conn).has_table("schema_version"):
         return 0
@@ -133,9 +141,7 @@ def migrate(conn: Connection, target: int = LATEST) -> list[int]:
     """Bring the schema to `target` inside the caller's transaction; returns versions applied."""
     version = current_version(conn)
     if version > LATEST:
-        raise RuntimeError(
-            f"database schema version {version} is newer than this program ({LATEST})"
-        )
+        raise SchemaTooNew(version)
     op = Operations(MigrationContext.configure(conn))
     if version == 0:
         op.create_table("schema_version", Column("version", Integer, nullable=False))

@@ -73,9 +73,10 @@ class OutboxQueries:
             .scalar_subquery()
         )
         with self.engine.connect() as conn:
-            return conn.execute(
+            earliest: datetime | None = conn.execute(
                 select(func.min(outbox.c.next_attempt_at)).where(outbox.c.id.in_(heads))
             ).scalar_one()
+        return earliest
 
     def retry_pending_now(self, now: datetime) -> int:
         """Make every waiting alert due now (on start: an operator may have fixed the cause)."""

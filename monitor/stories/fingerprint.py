@@ -30,6 +30,7 @@ compare only with articles of the last DEFAULT_WINDOW.
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
@@ -141,7 +142,7 @@ def _parse(fp: str) -> _Parsed:
     return _Parsed(title, frozenset(hash(g) for g in grams), numbers)
 
 
-def _containment(a: frozenset, b: frozenset, floor: int) -> float:
+def _containment(a: AbstractSet[object], b: AbstractSet[object], floor: int) -> float:
     small, large = (a, b) if len(a) <= len(b) else (b, a)
     return len(small & large) / max(len(small), floor)
 

@@ -111,7 +111,7 @@ class BotCommands:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.poll_timeout = poll_timeout
         api = api_url.rstrip("/")
-        self.app: Application = (
+        self.app: Application[Any, Any, Any, Any, Any, Any] = (
             ApplicationBuilder()
             .token(token)
             .base_url(f"{api}/bot")
@@ -273,7 +273,7 @@ class BotCommands:
         if message is None:
             return
         chat, user = _who(update)
-        if message.date and self.clock() - message.date > STALE_AFTER:
+        if self.clock() - message.date > STALE_AFTER:
             event(log, "command_stale", chat=chat, user=user, command=name)
             return
         event(log, "command", chat=chat, user=user, command=name)

@@ -11,9 +11,11 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from monitor.config.settings import Settings
 from monitor.errors import DeliveryError
 from monitor.messages.digest import Digest, digest_messages
-from monitor.telegram.sender import Sender
+from monitor.telegram.console import ConsoleSender
+from monitor.telegram.sender import Sender, TelegramSender
 
 PER_CHAT_GAP_S = 1.1  # Telegram: about one message a second to one chat
 SEND_ATTEMPTS = 3  # per Bot API call, when Telegram answers retry_after
@@ -44,3 +46,13 @@ async def _retrying(call: Callable[[], Awaitable[T]]) -> T:
                 raise
             await _sleep(wait)
     raise AssertionError("unreachable: the last attempt raises or returns")
+
+
+async def deliver_digest(settings: Settings, digest: Digest, png: bytes) -> None:
+    """`monitor digest`: to the alert chat with the configured bot, else to the console."""
+    if settings.telegram_token and settings.telegram_chat_id:
+        async with TelegramSender(settings.telegram_token,
+                                  base_url=settings.telegram_api_url) as sender:
+            await send_digest(sender, settings.telegram_chat_id, digest, png=png)
+    else:
+        await send_digest(ConsoleSender(), "console", digest, png=png)

@@ -25,7 +25,7 @@ import re
 import warnings
 from datetime import timedelta
 from types import TracebackType
-from typing import Protocol
+from typing import Any, Protocol
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -104,7 +104,7 @@ class TelegramSender:
         self._started = False
 
     @property
-    def bot(self) -> ExtBot:
+    def bot(self) -> ExtBot[Any]:
         """The underlying bot, for other Bot API calls (commands, photos)."""
         return self._bot
 

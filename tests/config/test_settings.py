@@ -2,20 +2,21 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config.settings import database_url, load_settings, parse_duration
+from monitor.config.settings import database_url, load_settings
+from monitor.config.values import parse_duration
 from monitor.errors import ConfigError
 from tests.paths import ROOT
 
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("30s", 30), ("5m", 300), ("1.5h", 5400), ("3d", 259200), (45, 45), ("90", 90), (" 2m ", 120)],
+    [("30s", 30), ("5m", 300), ("1.5h", 5400), ("3d", 259200), (" 2m ", 120)],
 )
 def test_durations(text, seconds):
     assert parse_duration(text) == seconds
 
 
-@pytest.mark.parametrize("text", ["5x", "m", "", "-5m", "0s", True, "five minutes"])
+@pytest.mark.parametrize("text", ["5x", "m", "", "-5m", "0s", True, "five minutes", 5, 45.5, "90"])
 def test_bad_durations(text):
     with pytest.raises(ValueError):
         parse_duration(text)
@@ -27,6 +28,10 @@ def test_shipped_config_is_valid():
     assert all(feed.name for feed in settings.feeds)
     assert settings.telegram_token is None
     assert settings.database_url == "sqlite:///data/monitor.db"
+
+
+TOKEN = "123456:secret-secret-secret-secret"
+ONE_FEED = "feeds:\n  - url: https://a.example/rss\n"
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -59,23 +64,24 @@ def test_config_errors_name_file_and_line(tmp_path, text, line, words):
 
 
 def test_environment_overrides(tmp_path):
-    path = write(tmp_path, "database: data/x.db\nfeeds: []\n")
+    path = write(tmp_path, f"database: data/x.db\n{ONE_FEED}")
     env = {
         "MONITOR_DATABASE": "postgresql+psycopg://u@h/db",
-        "TELEGRAM_BOT_TOKEN": "123:secret",
+        "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_CHAT_ID": "-1001",
         "TELEGRAM_API_URL": "http://127.0.0.1:9/",
     }
     settings = load_settings(path, env=env)
     assert settings.database_url == "postgresql+psycopg://u@h/db"
     assert settings.telegram_api_url == "http://127.0.0.1:9"
+    assert settings.database_origin == "MONITOR_DATABASE"
     assert "secret" not in repr(settings)
 
 
 def test_token_without_chat_is_an_error(tmp_path):
-    path = write(tmp_path, "feeds: []\n")
+    path = write(tmp_path, ONE_FEED)
     with pytest.raises(ConfigError, match="TELEGRAM_CHAT_ID"):
-        load_settings(path, env={"TELEGRAM_BOT_TOKEN": "123:secret"})
+        load_settings(path, env={"TELEGRAM_BOT_TOKEN": TOKEN})
 
 
 def test_feeds_from_a_separate_file(tmp_path):

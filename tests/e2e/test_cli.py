@@ -29,7 +29,8 @@ def broken_watchlists(tmp_path, old: str, new: str, file: str = "kmtso.yaml"):
     assert old in text
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
     config = tmp_path / "monitor.yaml"
-    config.write_text(f"watchlists: {folder}\nfeeds: []\n", encoding="utf-8")
+    config.write_text(f"watchlists: {folder}\ndatabase: {tmp_path / 'm.db'}\n"
+                      "feeds:\n  - url: https://a.example/rss\n", encoding="utf-8")
     return config, path
 
 

@@ -463,12 +463,12 @@ def test_stalled_feeds_fail_alone_and_the_cycle_stays_bounded(world: World) -> N
 
 
 def _log_times(stderr: str) -> dict[str, list[float]]:
-    """Seconds of each event's log lines ("2026-01-01 12:00:00,123 INFO name k=v")."""
+    """Seconds of each event's log lines ("2026-01-01T12:00:00.123Z INFO name k=v")."""
     found: dict[str, list[float]] = {}
     for line in stderr.splitlines():
-        m = re.match(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) \w+ (\w+)", line)
+        m = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{3})Z \w+ (\w+)", line)
         if m:
-            when = datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S").timestamp()
+            when = datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S").timestamp()
             found.setdefault(m.group(3), []).append(when + int(m.group(2)) / 1000)
     return found
 

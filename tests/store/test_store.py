@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import create_engine, text
 
+from monitor.errors import StoreError
 from monitor.models import Article, Entry, FeedSource, Match
 from monitor.store import migrations
 from monitor.store.database import Store
@@ -160,7 +161,7 @@ def test_a_newer_schema_is_refused(tmp_path):
     with engine.begin() as conn:
         conn.execute(text("UPDATE schema_version SET version = 999"))
     engine.dispose()
-    with pytest.raises(RuntimeError, match="newer"):
+    with pytest.raises(StoreError, match="newer than this program"):
         Store(url)
 
 

@@ -1,0 +1,64 @@
+"""What `monitor feeds` prints: each feed's state, status, entries seen, polls; the outbox."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from monitor.config.settings import Settings
+from monitor.models import FeedHealth
+from monitor.store.database import Store
+
+STATE_WIDTH = 30  # "FAILING since 2026-11-29 08:04" fits, so the columns stay aligned
+
+
+def feeds_table(settings: Settings) -> list[str]:
+    store = Store(settings.database_url, where=settings.database_origin)
+    try:
+        store.sync_feeds(settings.feeds, datetime.now(UTC))
+        health, stats = store.feed_health(), store.outbox_stats()
+    finally:
+        store.close()
+    zone = ZoneInfo(settings.timezone)
+    now = datetime.now(UTC)
+    w = STATE_WIDTH
+    lines = [f"{'STATE':<{w}} {'HTTP':>4} {'SEEN':>5}  {'LAST POLL':<16}  {'NEXT POLL':<16}  FEED"]
+    for feed in health:
+        lines.append(
+            f"{_state(feed, zone):<{w}} {feed.last_status or '-':>4} {feed.entries_seen:>5}  "
+            f"{_when(feed.last_polled_at, zone):<16}  {_when(feed.next_poll_at, zone):<16}  "
+            f"{feed.name or feed.title or feed.url}"
+        )
+        if feed.name or feed.title:
+            lines.append(f"{'':<{w}} {feed.url}")
+        if feed.last_error:
+            lines.append(f"{'':<{w}} error: {feed.last_error}")
+        if feed.consecutive_failures and not feed.disabled:
+            lines.append(
+                f"{'':<{w}} backing off until {_when(feed.next_poll_at, zone)} "
+                f"after {feed.consecutive_failures} failed poll(s) in a row"
+            )
+    oldest = ""
+    if stats.oldest_pending_at is not None:
+        minutes = (now - stats.oldest_pending_at).total_seconds() / 60
+        oldest = f", oldest waiting {minutes:.0f} min"
+    lines.append("")
+    lines.append(f"outbox: {stats.pending} pending{oldest}, {stats.sent} sent")
+    if stats.last_error:
+        lines.append(f"last delivery error: {stats.last_error}")
+    return lines
+
+
+def _state(feed: FeedHealth, zone: ZoneInfo) -> str:
+    if feed.disabled:
+        return "DISABLED (gone)"
+    if feed.last_polled_at is None:
+        return "NEW (not polled yet)"
+    if feed.consecutive_failures:
+        since = _when(feed.failing_since, zone)
+        return f"FAILING since {since}"
+    return "OK"
+
+
+def _when(moment: datetime | None, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else "-"

@@ -1,0 +1,51 @@
+"""What `monitor match` prints for one input: its matches, and with --explain its near misses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from monitor.matching.explain import explain as near_misses
+from monitor.matching.matcher import Matcher
+from monitor.models import Match
+
+
+def match_json(
+    name: str, found: list[Match], matcher: Matcher, title: str, body: str, explain: bool
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "input": name,
+        "matches": [
+            {
+                "id": m.entry_id,
+                "name": m.name,
+                "score": round(m.score, 1),
+                "snippet": m.snippet,
+                "matched": m.matched,
+                "term": m.term,
+                "kind": m.kind,
+                "field": m.field,
+                "span": [m.start, m.end],
+            }
+            for m in found
+        ],
+    }
+    if explain:
+        out["near_misses"] = near_misses(matcher, title, body)
+    return out
+
+
+def match_lines(
+    name: str, found: list[Match], matcher: Matcher, title: str, body: str, explain: bool
+) -> list[str]:
+    lines = [f"{name}: {len(found)} match{'es' if len(found) != 1 else ''}"]
+    for m in found:
+        marked = f"{m.snippet[: m.snippet_start]}[{m.matched}]{m.snippet[m.snippet_end :]}"
+        lines.append(
+            f"  {m.entry_id} ({m.name}) score {m.score:.0f} {m.kind} in {m.field} "
+            f"at {m.start}-{m.end} via {m.term!r}"
+        )
+        lines.append(f"    {marked}")
+    if explain:
+        misses = near_misses(matcher, title, body)
+        lines.extend(f"  near miss: {reason}" for reason in misses or ["none"])
+    return lines
