@@ -23,7 +23,8 @@ run: $(STAMP_RUN)
 	$(BIN)/monitor run
 
 test: $(STAMP_TEST)
-	$(BIN)/ruff check monitor tests benchmarks
+	$(BIN)/ruff check monitor tests benchmarks docs
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 bench: $(STAMP_TEST)

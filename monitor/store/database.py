@@ -55,8 +55,8 @@ def check_database(url: str, *, where: str | None = None) -> str:
     shown = describe(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         path = Path(parsed.database or "")
+        prepare_sqlite_folder(path, shown, where, create=False)
         if not path.exists():
-            prepare_sqlite_folder(path, shown, where, create=False)
             return f"{shown}: OK (new; created on the first run)"
         engine = create_engine(url)
     else:

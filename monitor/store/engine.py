@@ -83,6 +83,13 @@ def prepare_sqlite_folder(path: Path, shown: str, where: str | None, *,
     """Make (or with `create=False`, only check) the folder a SQLite file will live in."""
     if path.is_dir():
         raise StoreError(f"database {shown}: is a folder, not a database file", where=where)
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        pass  # a new database, or a file in the way of its folder: both are checked below
+    except OSError as exc:  # a link that loops, a name too long, ...
+        raise StoreError(f"database {shown}: cannot open it: {exc.strerror or exc}",
+                         where=where) from None
     ancestor = path.parent
     while not ancestor.exists() and ancestor != ancestor.parent:
         ancestor = ancestor.parent
@@ -116,7 +123,7 @@ def _reason(exc: DBAPIError) -> str:
     if "file is not a database" in lowered:
         return "not a SQLite database (the file holds something else)"
     if "unable to open database file" in lowered:
-        return "cannot open it (check the file's and its folder's permissions)"
+        return "cannot open it as a database file (check the path and its permissions)"
     if "readonly database" in lowered:
         return "cannot write to it (the file or its folder is read-only)"
     return text[:300]

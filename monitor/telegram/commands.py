@@ -42,9 +42,7 @@ from monitor.messages.replies import reply_yardim
 from monitor.ops.logs import event
 from monitor.ops.redact import install_redaction, redact
 from monitor.reports.recent import reply_ara, reply_bugun, reply_durum, reply_son
-
-__all__ = ["COMMANDS", "BotCommands", "parse_ids", "reply_ara", "reply_bugun",
-           "reply_durum", "reply_son", "reply_yardim"]
+from monitor.telegram.access import Access
 
 log = logging.getLogger("monitor.telegram.commands")
 
@@ -64,28 +62,6 @@ COMMANDS = {
     "yardim": ("komutların listesi", "the list of commands"),
 }
 HELP_ALIASES = ("yardim", "start", "help")
-
-
-def parse_ids(values: Iterable[object]) -> tuple[set[int], set[str]]:
-    """Config/env chat or user ids -> (numeric ids, @usernames without the '@').
-
-    Accepts ints and strings ("-1001234", "42", "@channel"); anything else is dropped
-    with a warning.
-    """
-    ids: set[int] = set()
-    names: set[str] = set()
-    for value in values:
-        text = str(value).strip()
-        if not text:
-            continue
-        if text.startswith("@") and len(text) > 1:
-            names.add(text[1:].lower())
-            continue
-        try:
-            ids.add(int(text))
-        except ValueError:
-            event(log, "command_id_ignored", logging.WARNING, value=text)
-    return ids, names
 
 
 class BotCommands:
@@ -125,12 +101,8 @@ class BotCommands:
             .job_queue(None)
             .build()
         )
-        self._chat_ids = filters.Chat(allow_empty=False)
-        self._chat_names = filters.Chat(allow_empty=False)
-        self._user_ids = filters.User(allow_empty=False)
-        self._user_names = filters.User(allow_empty=False)
-        self.set_allowed(chats=allowed_chats, users=allowed_users)
-        allowed = self._chat_ids | self._chat_names | self._user_ids | self._user_names
+        self.access = Access(chats=allowed_chats, users=allowed_users)
+        allowed = self.access.filter
         fresh = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST  # not edits
         handlers = {"son": self._son, "bugun": self._bugun, "durum": self._durum,
                     "ara": self._ara}
@@ -144,19 +116,10 @@ class BotCommands:
         self.ready = asyncio.Event()  # set once polling runs (tests wait on it)
         self._last_poll_log = 0.0
 
-    # --- who may ask ----------------------------------------------------------------------
-
     def set_allowed(self, *, chats: Iterable[object] | None = None,
                     users: Iterable[object] | None = None) -> None:
         """Replace the allow-lists (e.g. after a watchlist reload adds a routed chat)."""
-        if chats is not None:
-            ids, names = parse_ids(chats)
-            self._chat_ids.chat_ids = ids
-            self._chat_names.usernames = names
-        if users is not None:
-            ids, names = parse_ids(users)
-            self._user_ids.user_ids = ids
-            self._user_names.usernames = names
+        self.access.set(chats=chats, users=users)
 
     # --- lifecycle ------------------------------------------------------------------------
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -10,6 +13,8 @@ import time
 
 import pytest
 
+from monitor.config.settings import load_settings
+from monitor.service import Service
 from tests.e2e.conftest import ROOT, recent, rss, write_config
 
 
@@ -84,3 +89,26 @@ def test_unreachable_feeds_are_one_line_each_and_the_worker_keeps_running(tmp_pa
     assert len(failures) == 2
     assert all("error=" in line for line in failures)
     assert "Traceback" not in stderr
+    # one summary once every source was tried, and every line stamped in UTC
+    assert [line.split(" ", 2)[2] for line in stderr.splitlines() if "first_poll_round" in line] \
+        == ["first_poll_round sources=2 reachable=0 failing=2"]
+    assert all(re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (INFO|WARNING|ERROR) ", line)
+               for line in stderr.splitlines()), stderr
+
+
+async def test_a_quiet_worker_logs_a_heartbeat(tmp_path, caplog):
+    settings = load_settings(write_config(tmp_path, ["http://127.0.0.1:9/rss.xml"]), env={})
+    caplog.set_level(logging.INFO)
+    async with Service(settings) as service:
+        service.heartbeat_s = 0.3
+        stop = asyncio.Event()
+        running = asyncio.create_task(service.run(stop))
+        deadline = time.monotonic() + 15
+        while sum(r.getMessage().startswith("heartbeat ") for r in caplog.records) < 2:
+            assert time.monotonic() < deadline, caplog.text
+            await asyncio.sleep(0.1)
+        stop.set()
+        await running
+    beats = [r.getMessage() for r in caplog.records if r.getMessage().startswith("heartbeat")]
+    assert beats[0] == "heartbeat polls=1 new=0 matched=0 failing=1 outbox=0"
+    assert beats[1] == "heartbeat polls=0 new=0 matched=0 failing=1 outbox=0"

@@ -1,6 +1,6 @@
 """Who may use the bot commands: ids and usernames from config and environment."""
 
-from monitor.telegram.commands import parse_ids
+from monitor.telegram.access import parse_ids
 
 
 def test_parse_ids_accepts_numbers_strings_and_usernames():
