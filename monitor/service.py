@@ -89,19 +89,7 @@ class Service:
             allow_private_networks=settings.allow_private_networks,
         )
         self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="extract")
-        self.sender: Sender
-        if settings.telegram_token:
-            self.sender = TelegramSender(
-                settings.telegram_token, base_url=settings.telegram_api_url
-            )
-            self.default_chat = settings.telegram_chat_id or ""
-        else:
-            self.sender = ConsoleSender()
-            self.default_chat = CONSOLE_CHAT
-        try:
-            await self.sender.start()
-        except DeliveryError as exc:  # alerts wait in the outbox; sending retries the start
-            event(log, "telegram_unreachable", logging.WARNING, error=exc)
+        self.sender, self.default_chat = await _start_sender(settings)
         self.outbox = Outbox(
             self.store,
             self.sender,
@@ -280,3 +268,21 @@ class Service:
 
     def _render(self, alert: Alert) -> str:
         return format_alert(alert, lang=self.settings.language, tz=self.settings.timezone)
+
+
+async def _start_sender(settings: Settings) -> tuple[Sender, str]:
+    """The Bot API sender and the alert chat, or the console without a token.
+
+    A Telegram that cannot be reached does not stop the start: alerts wait in the
+    outbox, and sending retries the start.
+    """
+    sender: Sender = ConsoleSender()
+    chat = CONSOLE_CHAT
+    if settings.telegram_token:
+        sender = TelegramSender(settings.telegram_token, base_url=settings.telegram_api_url)
+        chat = settings.telegram_chat_id or ""
+    try:
+        await sender.start()
+    except DeliveryError as exc:
+        event(log, "telegram_unreachable", logging.WARNING, error=exc)
+    return sender, chat

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -63,8 +64,38 @@ def build_digest(
     entries with mentions appear, named as at their latest match.
     The chart keeps the `max_series` busiest entries and sums the rest as one line.
     """
-    zone = ZoneInfo(tz)
     first = day - timedelta(days=days - 1)
+    window = _read_window(engine, first, day, tz)
+    names = dict(window.names)
+    if entries:
+        names.update(entries)
+    chart_days = tuple(first + timedelta(days=i) for i in range(days))
+    return Digest(
+        day=day,
+        tz=tz,
+        lang=lang,
+        counts=_counts(window, names, day, list(entries or ())),
+        articles=len(window.today_entries),
+        stories=_top_stories(engine, window.today_entries, window.recorded, names, top),
+        days=chart_days,
+        series=_series(window, names, chart_days, max_series, lang),
+    )
+
+
+@dataclass
+class _Window:
+    """The matches of the chart's days, as the digest counts them."""
+
+    names: dict[str, str] = field(default_factory=dict)  # entry -> name at its latest match
+    # entry -> local day -> articles that mention it
+    per_day: dict[str, dict[date, set[int]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(set)))
+    today_entries: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    recorded: dict[int, datetime] = field(default_factory=dict)  # article -> latest match
+
+
+def _read_window(engine: Engine, first: date, day: date, tz: str) -> _Window:
+    zone = ZoneInfo(tz)
     window_start, _ = day_bounds(first, tz)
     day_start, day_end = day_bounds(day, tz)
     with engine.connect() as conn:
@@ -74,55 +105,49 @@ def build_digest(
             .where(matches.c.created_at >= window_start, matches.c.created_at < day_end)
             .order_by(matches.c.created_at, matches.c.id)
         ).all()
-    names: dict[str, str] = {}
-    per_day: dict[str, dict[date, set[int]]] = defaultdict(lambda: defaultdict(set))
-    today_entries: dict[int, list[str]] = defaultdict(list)
-    recorded: dict[int, datetime] = {}
+    window = _Window()
     for row in rows:
-        names[row.entry_id] = row.name  # ordered by time: the latest name wins
+        window.names[row.entry_id] = row.name  # ordered by time: the latest name wins
         local_day = row.created_at.astimezone(zone).date()
-        per_day[row.entry_id][local_day].add(row.article_id)
+        window.per_day[row.entry_id][local_day].add(row.article_id)
         if day_start <= row.created_at < day_end:
-            if row.entry_id not in today_entries[row.article_id]:
-                today_entries[row.article_id].append(row.entry_id)
-            recorded[row.article_id] = max(recorded.get(row.article_id, row.created_at),
-                                           row.created_at)
-    if entries:
-        names.update(entries)
-    order = {entry_id: i for i, entry_id in enumerate(entries or ())}
+            if row.entry_id not in window.today_entries[row.article_id]:
+                window.today_entries[row.article_id].append(row.entry_id)
+            window.recorded[row.article_id] = max(
+                window.recorded.get(row.article_id, row.created_at), row.created_at)
+    return window
 
-    counts = sorted(
-        (
-            EntryCount(entry_id, names[entry_id], len(per_day.get(entry_id, {}).get(day, ())))
-            for entry_id in names
-            if entry_id in order or per_day.get(entry_id, {}).get(day)
-        ),
-        key=lambda c: (-c.count, order.get(c.entry_id, len(order)), c.name.casefold(),
-                       c.entry_id),
-    )
-    chart_days = tuple(first + timedelta(days=i) for i in range(days))
+
+def _counts(window: _Window, names: Mapping[str, str], day: date,
+            watched: list[str]) -> tuple[EntryCount, ...]:
+    """The day's mentions per entry, most first; watched entries appear even at 0."""
+    order = {entry_id: i for i, entry_id in enumerate(watched)}
+
+    def today(entry_id: str) -> int:
+        return len(window.per_day.get(entry_id, {}).get(day, ()))
+
+    counts = [EntryCount(entry_id, names[entry_id], today(entry_id)) for entry_id in names
+              if entry_id in order or today(entry_id)]
+    counts.sort(key=lambda c: (-c.count, order.get(c.entry_id, len(order)), c.name.casefold(),
+                               c.entry_id))
+    return tuple(counts)
+
+
+def _series(window: _Window, names: Mapping[str, str], chart_days: tuple[date, ...],
+            max_series: int, lang: str) -> tuple[Series, ...]:
+    """One line per entry with mentions, busiest first; the rest summed as "others"."""
     lines = [
         Series(entry_id, names[entry_id],
-               tuple(len(per_day[entry_id].get(d, ())) for d in chart_days))
-        for entry_id in per_day
+               tuple(len(per_day.get(d, ())) for d in chart_days))
+        for entry_id, per_day in window.per_day.items()
     ]
     lines.sort(key=lambda s: (-sum(s.counts), s.name.casefold(), s.entry_id))
     if len(lines) > max_series:
         rest = lines[max_series - 1:]
-        others = tuple(sum(s.counts[i] for s in rest) for i in range(days))
+        others = tuple(sum(s.counts[i] for s in rest) for i in range(len(chart_days)))
         lines = [*lines[: max_series - 1], Series("", TEXT.get(lang, TEXT["tr"])["others"],
                                                   others)]
-    stories = _top_stories(engine, today_entries, recorded, names, top)
-    return Digest(
-        day=day,
-        tz=tz,
-        lang=lang,
-        counts=tuple(counts),
-        articles=len(today_entries),
-        stories=stories,
-        days=chart_days,
-        series=tuple(lines),
-    )
+    return tuple(lines)
 
 
 def _top_stories(

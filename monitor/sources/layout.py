@@ -11,6 +11,8 @@ separated by <br><br> become <p> paragraphs, so the body reads like a modern pag
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 import lxml.html
 from lxml import etree
 
@@ -102,51 +104,62 @@ def _is_br(item: lxml.html.HtmlElement | str) -> bool:
     return not isinstance(item, str) and item.tag == "br"
 
 
+_Item: TypeAlias = "lxml.html.HtmlElement | str"  # a child element, or a text or tail between them
+
+
 def _split_on_double_breaks(container: lxml.html.HtmlElement) -> None:
     """Rewrite prose separated by <br><br> in the container as <p> paragraphs."""
     # The container's flow as a list: strings (text, tails) and child elements.
-    flow: list[lxml.html.HtmlElement | str] = [container.text or ""]
+    flow: list[_Item] = [container.text or ""]
     for child in container:
         flow.append(child)
         flow.append(child.tail or "")
-    # Segments of inline content, and what ends each: None for a <br><br> run, else the
-    # block element that interrupts the flow (kept as it is, between the paragraphs).
-    segments: list[list[lxml.html.HtmlElement | str]] = [[]]
-    separators: list[lxml.html.HtmlElement | None] = []
-    index = 0
-    while index < len(flow):
-        item = flow[index]
-        if isinstance(item, str) or not isinstance(item.tag, str):
-            segments[-1].append(item)
-            index += 1
-            continue
-        if item.tag == "br":
-            # look ahead over whitespace for another <br>
-            ahead = index + 1
-            while ahead < len(flow) and _is_blank(flow[ahead]):
-                ahead += 1
-            if ahead < len(flow) and _is_br(flow[ahead]):
-                while ahead < len(flow) and (_is_blank(flow[ahead]) or _is_br(flow[ahead])):
-                    ahead += 1
-                separators.append(None)
-                segments.append([])
-                index = ahead
-                continue
-            segments[-1].append(item)
-            index += 1
-            continue
-        if _is_block(item):
-            separators.append(item)
-            segments.append([])
-            index += 1
-            continue
-        segments[-1].append(item)
-        index += 1
+    segments, separators = _segments(flow)
     if sum(1 for sep in separators if sep is None) < 1:
         return
     if sum(1 for seg in segments if _segment_is_prose(seg)) < 2:
         return
-    # Rebuild: each non-blank segment in a <p>, block elements kept between them.
+    _rebuild(container, segments, separators)
+
+
+def _segments(flow: list[_Item]) -> tuple[list[list[_Item]], list[lxml.html.HtmlElement | None]]:
+    """Segments of inline content, and what ends each: None for a <br><br> run, else the
+    block element that interrupts the flow (kept as it is, between the paragraphs)."""
+    segments: list[list[_Item]] = [[]]
+    separators: list[lxml.html.HtmlElement | None] = []
+    index = 0
+    while index < len(flow):
+        item = flow[index]
+        index += 1
+        if isinstance(item, str) or not isinstance(item.tag, str):
+            segments[-1].append(item)
+        elif item.tag == "br" and (after := _after_break_run(flow, index)) is not None:
+            separators.append(None)
+            segments.append([])
+            index = after
+        elif item.tag != "br" and _is_block(item):
+            separators.append(item)
+            segments.append([])
+        else:
+            segments[-1].append(item)
+    return segments, separators
+
+
+def _after_break_run(flow: list[_Item], index: int) -> int | None:
+    """Past a <br> at index-1: the end of the <br>/blank run when another <br> follows."""
+    ahead = index
+    while ahead < len(flow) and _is_blank(flow[ahead]):
+        ahead += 1
+    if not (ahead < len(flow) and _is_br(flow[ahead])):
+        return None
+    while ahead < len(flow) and (_is_blank(flow[ahead]) or _is_br(flow[ahead])):
+        ahead += 1
+    return ahead
+
+
+def _rebuild(container: lxml.html.HtmlElement, segments: list[list[_Item]],
+             separators: list[lxml.html.HtmlElement | None]) -> None:
+    """Each non-blank segment in a <p>, block elements kept between them."""
     for child in list(container):
         child.tail = None
         container.remove(child)
@@ -169,8 +182,9 @@ def _split_on_double_breaks(container: lxml.html.HtmlElement) -> None:
                 else:
                     para.append(item)
                     last = item
-        if number < len(separators) and separators[number] is not None:
-            container.append(separators[number])
+        separator = separators[number] if number < len(separators) else None
+        if separator is not None:
+            container.append(separator)
 
 
 def _paragraphs_from_breaks(tree: lxml.html.HtmlElement) -> None:

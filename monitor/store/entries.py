@@ -11,7 +11,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, Engine, insert, select, update
+from sqlalchemy import Connection, CursorResult, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from monitor.models import Article, Entry, Match
@@ -76,40 +76,20 @@ class EntryQueries:
             )
             if article is None:
                 return []
-            try:
-                with conn.begin_nested():
-                    article_id = _new_id(conn.execute(
-                        insert(articles).values(
-                            canonical_url=entry.canonical_url,
-                            url=entry.url or article.url,
-                            title=article.title,
-                            outlet=outlet,
-                            feed_id=feed_id,
-                            published=article.published or entry.published,
-                            body_unavailable=article.from_feed_only,
-                            created_at=now,
-                            fingerprint=fingerprint,
-                            story_id=story_of,
-                        )
-                    ))
-            except IntegrityError:  # the same article, recorded through another feed
+            article_id = _insert_article(conn, feed_id, entry, article, outlet, now,
+                                         fingerprint, story_of)
+            if article_id is None:  # the same article, recorded through another feed
                 return []
             for match in found:
-                row = _match_row(match, now)
-                conn.execute(insert(matches).values(article_id=article_id, **row))
+                conn.execute(insert(matches).values(article_id=article_id,
+                                                    **_match_row(match, now)))
             if story_of is not None:
                 announce_copy(conn, story_of, now)
                 return []
             return [
-                _new_id(conn.execute(
-                    insert(outbox).values(
-                        article_id=article_id,
-                        chat_id=chat,
-                        entry_ids=",".join(entry_ids),
-                        created_at=now,
-                        next_attempt_at=now,
-                    )
-                ))
+                _new_id(conn.execute(insert(outbox).values(
+                    article_id=article_id, chat_id=chat, entry_ids=",".join(entry_ids),
+                    created_at=now, next_attempt_at=now)))
                 for chat, entry_ids in (routes or {}).items()
             ]
 
@@ -129,6 +109,28 @@ class EntryQueries:
                 .order_by(articles.c.id)
             ).all()
         return [(row.id, row.fingerprint) for row in rows]
+
+
+def _insert_article(conn: Connection, feed_id: int, entry: Entry, article: Article,
+                    outlet: str, now: datetime, fingerprint: str | None,
+                    story_of: int | None) -> int | None:
+    """The new article's id; None when its canonical URL is already stored."""
+    try:
+        with conn.begin_nested():
+            return _new_id(conn.execute(insert(articles).values(
+                canonical_url=entry.canonical_url,
+                url=entry.url or article.url,
+                title=article.title,
+                outlet=outlet,
+                feed_id=feed_id,
+                published=article.published or entry.published,
+                body_unavailable=article.from_feed_only,
+                created_at=now,
+                fingerprint=fingerprint,
+                story_id=story_of,
+            )))
+    except IntegrityError:
+        return None
 
 
 def _match_row(match: Match, now: datetime) -> dict[str, object]:
