@@ -341,7 +341,9 @@ def measure_cli(big: Watchlists, articles: list[str], files_count: int, repeats:
         configs = {}
         for name, lists in (("small", ROOT / "watchlists"), ("big", big_file)):
             configs[name] = folder / f"monitor-{name}.config.yaml"
-            configs[name].write_text(f"watchlists: {_yaml_str(str(lists))}\n", encoding="utf-8")
+            configs[name].write_text(f"watchlists: {_yaml_str(str(lists))}\n"
+                                     "feeds:\n  - url: https://unused.example/rss\n",
+                                     encoding="utf-8")
         files = []
         for i in range(files_count):
             path = folder / f"a{i:05d}.txt"
