@@ -59,15 +59,26 @@ class InputError(UsageError):
 
 
 class FetchError(MonitorError):
-    """An HTTP fetch failed; `status` is the HTTP status when there was one."""
+    """An HTTP fetch failed; `status` is the HTTP status when there was one.
 
-    def __init__(self, message: str, *, status: int | None = None):
+    `retry_after_s` is how long the outlet asked us to wait (Retry-After on a 429 or
+    503, or what is left of such a wait when the request was not even sent).
+    """
+
+    def __init__(
+        self, message: str, *, status: int | None = None, retry_after_s: float | None = None
+    ):
         self.status = status
+        self.retry_after_s = retry_after_s
         super().__init__(message)
 
 
 class FeedError(MonitorError):
     """The fetched document is not a feed, or nothing could be recovered from it."""
+
+
+class PageNotFeed(FeedError):
+    """The URL answered with an HTML page: for a source of no stated kind, a homepage."""
 
 
 class ExtractError(MonitorError):

@@ -14,11 +14,18 @@ from datetime import datetime
 
 @dataclass(frozen=True)
 class FeedSource:
-    """A feed as configured: where it is and how often to poll it."""
+    """A source as configured (or generated from the watchlists, for kind "search").
+
+    kind: "feed" | "sitemap" | "site" | "search", or None to tell it from the first
+    response. An interval set on the source is fixed; otherwise it adapts to how often
+    the source publishes, between the configured bounds.
+    """
 
     url: str
     name: str | None
     interval_s: float
+    kind: str | None = None
+    fixed_interval: bool = False
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,11 @@ class FeedState:
     last_modified: str | None = None
     consecutive_failures: int = 0
     interval_s: float = 300.0
+    kind: str | None = None  # as configured; None: told from the response
+    fixed_interval: bool = False
+    found_url: str | None = None  # the feed or sitemap a site resolved to
+    found_kind: str | None = None  # "feed" | "sitemap"
+    silent_since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +73,9 @@ class Entry:
     summary: str  # plain text, tags stripped
     published: datetime | None  # timezone-aware UTC
     author: str | None = None
+    # the publisher an aggregator item names (<source url="...">Name</source>), if any
+    source_url: str | None = None
+    source_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +97,7 @@ class Article:
     published: datetime | None = None
     author: str | None = None
     from_feed_only: bool = False  # True when the page could not be read
+    lead: str = ""  # the page's lead ("spot") as extracted; `text` starts with it
 
 
 @dataclass(frozen=True)
@@ -154,6 +170,13 @@ class FeedHealth:
     failing_since: datetime | None
     next_poll_at: datetime
     entries_seen: int
+    kind: str | None = None
+    found_url: str | None = None
+    found_kind: str | None = None
+    interval_s: float | None = None
+    fixed_interval: bool = False
+    silent_since: datetime | None = None
+    last_new_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ class FeedModel(_Strict):
     url: str
     name: str | None = None
     interval: Duration | None = None
+    kind: Literal["feed", "sitemap", "site"] | None = None
 
     @field_validator("url")
     @classmethod
@@ -43,8 +44,33 @@ class FeedModel(_Strict):
         return url.strip()
 
 
+DEFAULT_ENGINES = {
+    "bing": "https://www.bing.com/news/search?format=rss&q={query}",
+    "google": "https://news.google.com/rss/search?q={query}&hl=tr&gl=TR&ceid=TR:tr",
+}
+
+
+class SearchModel(_Strict):
+    engines: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_ENGINES))
+    interval: Duration = 900.0
+    terms: int = Field(default=3, ge=1, le=8)  # the entry's name and its first aliases, quoted
+
+    @field_validator("engines")
+    @classmethod
+    def _templates(cls, engines: dict[str, str]) -> dict[str, str]:
+        if not engines:
+            raise ValueError("list at least one engine (name: URL template with {query})")
+        for name, template in engines.items():
+            if not re.match(r"^https?://[^\s/]+", template.strip()) or "{query}" not in template:
+                raise ValueError(f"engine {name}: an http(s) URL template containing {{query}}")
+        return {name: template.strip() for name, template in engines.items()}
+
+
 class ConfigModel(_Strict):
     interval: Duration = 300.0
+    min_interval: Duration = 120.0
+    max_interval: Duration = 3600.0
+    contact: str | None = None
     max_age: Duration = 3 * 86400.0
     story_window: Duration = 3 * 86400.0
     allow_private_networks: bool = False
@@ -60,6 +86,14 @@ class ConfigModel(_Strict):
     command_users: list[UserId] = Field(default_factory=list)
     digest_time: str | None = None
     feeds: list[FeedModel] | str | None = None
+    search: SearchModel | None = None
+
+    @field_validator("contact")
+    @classmethod
+    def _contact(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^(https?://|mailto:)\S+$", value.strip()):
+            raise ValueError("a URL (https://...) or mailto: address where outlets can reach you")
+        return value.strip() if value else None
 
     @field_validator("digest_time")
     @classmethod
@@ -79,9 +113,20 @@ class ConfigModel(_Strict):
 
 
 @dataclass(frozen=True)
+class SearchSettings:
+    engines: tuple[tuple[str, str], ...]  # (name, URL template with {query})
+    interval_s: float
+    terms: int
+
+
+@dataclass(frozen=True)
 class Settings:
     config_path: Path
     interval_s: float
+    min_interval_s: float
+    max_interval_s: float
+    contact: str | None
+    search: SearchSettings | None
     max_age_s: float
     story_window_s: float
     allow_private_networks: bool
@@ -120,6 +165,9 @@ def load_settings(path: Path, env: Mapping[str, str] | None = None) -> Settings:
     if not isinstance(raw, Mapping):
         raise ConfigError("the config file must be a mapping of keys", path=str(path), line=1)
     config = validate(ConfigModel, raw, path)
+    if config.min_interval > config.max_interval:
+        raise ConfigError("min_interval is longer than max_interval", path=str(path),
+                          line=line_of(raw, ("min_interval",)))
     feeds = _feed_sources(config, raw, path)
     token, chat, api_url = _telegram(env)
     database, origin = config.database, _origin(raw, path, "database")
@@ -131,6 +179,10 @@ def load_settings(path: Path, env: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         config_path=path,
         interval_s=config.interval,
+        min_interval_s=config.min_interval,
+        max_interval_s=config.max_interval,
+        contact=config.contact,
+        search=_search(config.search),
         max_age_s=config.max_age,
         story_window_s=config.story_window,
         allow_private_networks=config.allow_private_networks,
@@ -197,15 +249,24 @@ def _feed_sources(config: ConfigModel, raw_config: Mapping[str, object],
         raw = read_yaml(source_path)
         loc = ()
         models = validate(TypeAdapter(list[FeedModel]), raw, source_path)
-    if not models:
-        raise ConfigError("no feeds: list at least one under `feeds:` (- url: https://...)",
+    if not models and config.search is None:
+        raise ConfigError("no sources: list at least one under `feeds:` (- url: https://...)"
+                          " or configure `search:`",
                           path=str(source_path), line=line_of(raw, loc) if loc else 1)
     seen: set[str] = set()
     feeds = []
-    for index, model in enumerate(models):
+    for index, model in enumerate(models or ()):
         if model.url in seen:
             line = line_of(raw, (*loc, index))
             raise ConfigError(f"feed {model.url} is listed twice", path=str(source_path), line=line)
         seen.add(model.url)
-        feeds.append(FeedSource(model.url, model.name, model.interval or config.interval))
+        interval = model.interval or config.interval
+        feeds.append(FeedSource(model.url, model.name, interval, model.kind,
+                                fixed_interval=model.interval is not None))
     return tuple(feeds)
+
+
+def _search(model: SearchModel | None) -> SearchSettings | None:
+    if model is None:
+        return None
+    return SearchSettings(tuple(model.engines.items()), model.interval, model.terms)

@@ -68,7 +68,8 @@ class EntryQueries:
         article was already recorded through another feed.
         """
         with self.engine.begin() as conn:
-            conn.execute(insert(seen_entries).values(feed_id=feed_id, key=entry.key, seen_at=now))
+            conn.execute(insert(seen_entries).values(feed_id=feed_id, key=entry.key, seen_at=now,
+                                                    published=entry.published))
             conn.execute(
                 update(feeds)
                 .where(feeds.c.id == feed_id)

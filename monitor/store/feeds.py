@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, insert, select, update
+from sqlalchemy import ColumnElement, Engine, Row, insert, select, update
 
 from monitor.models import FeedHealth, FeedSource, FeedState
-from monitor.store.schema import feeds
+from monitor.store.schema import feeds, seen_entries
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,11 @@ class PollRecord:
     last_modified: str | None = None
     title: str | None = None
     disable: bool = False
+    new_entries: int = 0  # entries never seen before: the source is alive
+    interval_s: float | None = None  # a new (adaptive) interval
+    found: tuple[str, str] | None = None  # (url, kind) a site's discovery settled on
+    forget_found: bool = False  # discover again on the next poll
+    silent: bool | None = None  # True: silent now; False: publishing; None: unknown
 
 
 class FeedQueries:
@@ -35,8 +41,15 @@ class FeedQueries:
         with self.engine.begin() as conn:
             existing = {row.url: row for row in conn.execute(select(feeds))}
             for url, source in wanted.items():
-                values = {"name": source.name, "interval_s": source.interval_s, "active": True}
-                if url in existing:
+                values: dict[str, object] = {"name": source.name, "active": True,
+                                             "kind": source.kind,
+                                             "fixed_interval": source.fixed_interval}
+                old = existing.get(url)
+                if old is None or source.fixed_interval or old.fixed_interval:
+                    values["interval_s"] = source.interval_s  # an adaptive one keeps what it learnt
+                if old is not None and old.kind != source.kind:
+                    values.update(found_url=None, found_kind=None, found_at=None)
+                if old is not None:
                     conn.execute(update(feeds).where(feeds.c.url == url).values(**values))
                 else:
                     conn.execute(insert(feeds).values(url=url, next_poll_at=now, **values))
@@ -88,6 +101,7 @@ class FeedQueries:
                 )
             if poll.disable:
                 values["disabled"] = True
+            values.update(_source_values(row, poll, now))
             conn.execute(update(feeds).where(feeds.c.id == feed_id).values(**values))
 
     def feed_health(self) -> list[FeedHealth]:
@@ -108,9 +122,44 @@ class FeedQueries:
                 failing_since=row.failing_since,
                 next_poll_at=row.next_poll_at,
                 entries_seen=row.entries_seen,
+                kind=row.kind,
+                found_url=row.found_url,
+                found_kind=row.found_kind,
+                interval_s=row.interval_s,
+                fixed_interval=row.fixed_interval,
+                silent_since=row.silent_since,
+                last_new_at=row.last_new_at,
             )
             for row in rows
         ]
+
+    def publish_times(self, feed_id: int, since: datetime) -> list[datetime]:
+        """Publication times of the source's entries first seen since `since`, oldest first."""
+        with self.engine.connect() as conn:
+            return list(conn.execute(
+                select(seen_entries.c.published)
+                .where(seen_entries.c.feed_id == feed_id, seen_entries.c.seen_at >= since,
+                       seen_entries.c.published.is_not(None))
+                .order_by(seen_entries.c.published)
+            ).scalars())
+
+
+def _source_values(row: Row[Any], poll: PollRecord, now: datetime) -> dict[str, object]:
+    """The columns a poll changes about the source itself: discovery, interval, silence."""
+    values: dict[str, object] = {}
+    if poll.new_entries:
+        values["last_new_at"] = now
+    if poll.interval_s is not None and not row.fixed_interval:
+        values["interval_s"] = poll.interval_s
+    if poll.found is not None:
+        values.update(found_url=poll.found[0], found_kind=poll.found[1], found_at=now)
+    elif poll.forget_found:
+        values.update(found_url=None, found_kind=None, found_at=None)
+    if poll.silent is True and row.silent_since is None:
+        values["silent_since"] = now
+    elif poll.silent is False or poll.new_entries:
+        values["silent_since"] = None
+    return values
 
 
 def _feed_state(row) -> FeedState:  # type: ignore[no-untyped-def]
@@ -122,4 +171,9 @@ def _feed_state(row) -> FeedState:  # type: ignore[no-untyped-def]
         last_modified=row.last_modified,
         consecutive_failures=row.consecutive_failures,
         interval_s=row.interval_s,
+        kind=row.kind,
+        fixed_interval=row.fixed_interval,
+        found_url=row.found_url,
+        found_kind=row.found_kind,
+        silent_since=row.silent_since,
     )

@@ -119,7 +119,26 @@ def m002_stories(op: Operations) -> None:
     op.add_column("outbox", Column("sent_revision", Integer, nullable=False, server_default="0"))
 
 
-MIGRATIONS: tuple[Callable[[Operations], None], ...] = (m001_initial, m002_stories)
+def m003_source_kinds(op: Operations) -> None:
+    """Sources of several kinds: what a site's discovery found, adaptive intervals, silence.
+
+    seen_entries keep the entry's publication time, from which a source's usual gap
+    (adaptive interval, silence) is measured.
+    """
+    op.add_column("feeds", Column("kind", Text))  # as configured; NULL: told from the response
+    op.add_column("feeds", Column("fixed_interval", Boolean, nullable=False,
+                                  server_default="0"))
+    op.add_column("feeds", Column("found_url", Text))  # what a site (or auto kind) resolved to
+    op.add_column("feeds", Column("found_kind", Text))  # feed | sitemap
+    op.add_column("feeds", Column("found_at", UTCDateTime))
+    op.add_column("feeds", Column("last_new_at", UTCDateTime))
+    op.add_column("feeds", Column("silent_since", UTCDateTime))
+    op.add_column("seen_entries", Column("published", UTCDateTime))
+
+
+MIGRATIONS: tuple[Callable[[Operations], None], ...] = (
+    m001_initial, m002_stories, m003_source_kinds,
+)
 LATEST = len(MIGRATIONS)
 
 

@@ -58,6 +58,13 @@ feeds = Table(
     Column("consecutive_failures", Integer, nullable=False, default=0),
     Column("failing_since", UTCDateTime),
     Column("entries_seen", Integer, nullable=False, default=0),
+    Column("kind", Text),  # feed | sitemap | site | search; NULL: told from the response
+    Column("fixed_interval", Boolean, nullable=False, default=False),
+    Column("found_url", Text),  # the feed or sitemap a site (or an untyped URL) resolved to
+    Column("found_kind", Text),  # feed | sitemap
+    Column("found_at", UTCDateTime),
+    Column("last_new_at", UTCDateTime),  # when the source last brought an entry never seen
+    Column("silent_since", UTCDateTime),  # set while it is silent (reported once)
 )
 
 seen_entries = Table(
@@ -67,6 +74,7 @@ seen_entries = Table(
     Column("feed_id", Integer, ForeignKey("feeds.id"), nullable=False),
     Column("key", Text, nullable=False),
     Column("seen_at", UTCDateTime, nullable=False),
+    Column("published", UTCDateTime),
     UniqueConstraint("feed_id", "key", name="uq_seen_entries_feed_key"),
 )
 
