@@ -1,19 +1,21 @@
 """Article page bytes -> Article via trafilatura (pure, CPU-bound: run it off the loop).
 
-The page is decoded here (see `monitor.sources.charset`), the headline and the
-full publication timestamp are read from the page's metadata, and the main
-text comes from trafilatura with favor_precision=True, which drops menus,
-sidebars, related-news blocks, comments and footers.
+The page is decoded here (see `monitor.sources.charset`). The headline is chosen
+by agreement of og:title, <h1> and <title> (`monitor.sources.headline`), the
+publication time read from the page's metadata (`monitor.sources.published`),
+and the lead taken from under the headline (`monitor.sources.lead`) before the
+main text comes from trafilatura with favor_precision=True, which drops menus,
+sidebars, related-news blocks, comments and footers. Agency notices, bylines,
+date lines and tag lists left in the body go last (`monitor.sources.boilerplate`).
+Article.text is the lead, then the body; the headline is never its first line.
 
 Old table-layout pages are first rewritten as modern ones (`monitor.sources.layout`).
 """
 
 from __future__ import annotations
 
-import json
 import re
-from datetime import UTC, datetime, time
-from zoneinfo import ZoneInfo
+from dataclasses import dataclass
 
 import lxml.html
 import trafilatura
@@ -22,11 +24,13 @@ from trafilatura.settings import Document
 
 from monitor.errors import ExtractError
 from monitor.models import Article
+from monitor.sources.boilerplate import clean_body
 from monitor.sources.charset import decode_document, http_charset
+from monitor.sources.headline import choose_headline, fold, host_name, key
 from monitor.sources.layout import normalise_old_layout
+from monitor.sources.lead import split_lead, take_lead
+from monitor.sources.published import parse_datetime, published_at
 
-# Naive timestamps on Turkish news sites are local time (UTC+3 all year since 2016).
-LOCAL_TZ = ZoneInfo("Europe/Istanbul")
 MIN_TEXT_CHARS = 80  # below this a page is a stub (paywall, JS shell, cookie wall)
 # Lead-ins of related-news links placed inside the article body (Turkish-folded).
 RELATED_MARKERS = (
@@ -49,19 +53,17 @@ RELATED_MARKERS = (
 _RELATED_XPATH = "//p|//div|//li|//section|//aside|//ul|//h2|//h3|//h4|//strong/.."
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _WS = re.compile(r"[ \t\r\f\v\u00a0]+")
-_TITLE_XPATHS = (
+_OG_TITLE_XPATHS = (
     "//meta[@property='og:title']/@content",
     "//meta[@name='twitter:title']/@content",
-    "//article//h1",
-    "//h1",
 )
-_DATE_XPATHS = (
-    "//meta[@property='article:published_time']/@content",
-    "//meta[@itemprop='datePublished']/@content",
-    "//meta[@name='pubdate' or @name='publishdate' or @name='date']/@content",
-    "//time[@itemprop='datePublished']/@datetime",
-    "//article//time/@datetime",
-    "//time/@datetime",
+_SITE_XPATHS = (
+    "//meta[@property='og:site_name']/@content",
+    "//meta[@name='application-name']/@content",
+)
+_DESCRIPTION_XPATHS = (
+    "//meta[@name='description']/@content",
+    "//meta[@property='og:description']/@content",
 )
 
 
@@ -73,62 +75,20 @@ def _clean(text: str | None) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _first_text(tree: lxml.html.HtmlElement, xpaths: tuple[str, ...]) -> str | None:
-    """The first non-empty string found by the xpaths."""
+def _texts(tree: lxml.html.HtmlElement, xpaths: tuple[str, ...]) -> list[str]:
+    """The non-empty strings the xpaths find, in order, without repeats."""
+    found: dict[str, None] = {}
     for xpath in xpaths:
         for node in tree.xpath(xpath):
-            text = node if isinstance(node, str) else node.text_content()
-            text = " ".join(str(text).split())
+            text = " ".join(str(node if isinstance(node, str) else node.text_content()).split())
             if text:
-                return text
-    return None
+                found.setdefault(text)
+    return list(found)
 
 
-def parse_datetime(value: str | None) -> datetime | None:
-    """An ISO 8601 date or timestamp as aware UTC; naive values are Istanbul time."""
-    if not value:
-        return None
-    value = value.strip().replace("Z", "+00:00")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        try:
-            parsed = datetime.combine(datetime.fromisoformat(value[:10]).date(), time())
-        except ValueError:
-            return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=LOCAL_TZ)
-    return parsed.astimezone(UTC)
-
-
-def _json_ld_dates(tree: lxml.html.HtmlElement) -> list[str]:
-    """datePublished values from JSON-LD blocks."""
-    found: list[str] = []
-    for script in tree.xpath("//script[@type='application/ld+json']/text()"):
-        try:
-            data = json.loads(script)
-        except ValueError:
-            continue
-        stack = [data]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, list):
-                stack.extend(item)
-            elif isinstance(item, dict):
-                if isinstance(item.get("datePublished"), str):
-                    found.append(item["datePublished"])
-                stack.extend(v for v in item.values() if isinstance(v, dict | list))
-    return found
-
-
-def _published(tree: lxml.html.HtmlElement, fallback: str | None) -> datetime | None:
-    """Full publication timestamp from metadata; trafilatura's date as a fallback."""
-    candidates = [_first_text(tree, _DATE_XPATHS), *_json_ld_dates(tree), fallback]
-    for value in candidates:
-        parsed = parse_datetime(value)
-        if parsed is not None:
-            return parsed
-    return None
+def _first(tree: lxml.html.HtmlElement, xpaths: tuple[str, ...]) -> str | None:
+    texts = _texts(tree, xpaths)
+    return texts[0] if texts else None
 
 
 def decode_html(html: bytes, content_type: str | None = None) -> str:
@@ -137,17 +97,12 @@ def decode_html(html: bytes, content_type: str | None = None) -> str:
     return _XML_DECL.sub("", text, count=1)  # lxml refuses str input with an encoding decl
 
 
-def _turkish_fold(text: str) -> str:
-    """Lower-case with Turkish dotted/dotless i, spaces collapsed."""
-    return " ".join(text.replace("İ", "i").replace("I", "ı").lower().split())
-
-
 def _drop_related_blocks(tree: lxml.html.HtmlElement) -> None:
     """Remove "İLGİLİ HABER"-style link blocks that sit between paragraphs."""
     for node in tree.xpath(_RELATED_XPATH):
         if node.getparent() is None:
             continue
-        text = _turkish_fold(node.text_content())
+        text = fold(node.text_content())
         if not text.startswith(RELATED_MARKERS):
             continue
         link_chars = sum(len(" ".join(a.text_content().split())) for a in node.iter("a"))
@@ -157,27 +112,46 @@ def _drop_related_blocks(tree: lxml.html.HtmlElement) -> None:
             node.drop_tree()
 
 
-def _drop_title_line(text: str, title: str) -> str:
-    """Remove the headline when trafilatura repeats it as the first line of the text."""
-    first, _, rest = text.partition("\n")
-    if title and " ".join(first.split()).casefold() == title.casefold():
-        return rest
-    return text
+@dataclass(frozen=True)
+class _Headlines:
+    """Where a page states its headline."""
+
+    og_title: str | None
+    h1s: list[str]
+    title: str | None
+    sites: list[str]
+
+    def choose(self, fallback: str | None) -> str:
+        """The headline; without og:title and <h1>, trafilatura's title is the second opinion."""
+        h1s = self.h1s if self.og_title or self.h1s or not fallback else [fallback]
+        return choose_headline(self.og_title, h1s, self.title, self.sites)
+
+    def keys(self, *more: str | None) -> set[str]:
+        """Keys of every headline form, to spot the headline repeated in the body."""
+        forms = (self.og_title, self.title, *self.h1s[:1], *more)
+        return {key(form) for form in forms if form} - {""}
 
 
-def extract_article(html: bytes, *, url: str, content_type: str | None = None) -> Article:
-    """Extract headline, date, author and main text; ExtractError when nothing usable."""
+def _headlines(tree: lxml.html.HtmlElement, url: str) -> _Headlines:
+    return _Headlines(
+        og_title=_first(tree, _OG_TITLE_XPATHS),
+        h1s=_texts(tree, ("//article//h1", "//h1")),
+        title=_first(tree, ("//head/title", "//title")),
+        sites=[*_texts(tree, _SITE_XPATHS), host_name(url)],
+    )
+
+
+def _parse(html: bytes, content_type: str | None) -> lxml.html.HtmlElement:
     if not html or not html.strip():
         raise ExtractError("empty page")
     text = decode_html(html, content_type)
     try:
-        tree = lxml.html.document_fromstring(text)
+        return lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:
         raise ExtractError(f"unparseable HTML: {' '.join(str(exc).split())[:120]}") from None
-    headline = _first_text(tree, _TITLE_XPATHS)
-    date_tree = _published(tree, None)
-    normalise_old_layout(tree)
-    _drop_related_blocks(tree)
+
+
+def _main_text(tree: lxml.html.HtmlElement, url: str) -> Document:
     doc = trafilatura.bare_extraction(
         tree,
         url=url,
@@ -190,17 +164,34 @@ def extract_article(html: bytes, *, url: str, content_type: str | None = None) -
     )
     if not isinstance(doc, Document):  # None when trafilatura finds no text
         raise ExtractError("no article text found")
-    title = headline or _clean(doc.title) or ""
-    body = _drop_title_line(_clean(doc.text), title)
-    if len(body) < MIN_TEXT_CHARS:
-        raise ExtractError(f"article text too short ({len(body)} chars)")
-    published = date_tree or parse_datetime(doc.date)
-    author = _clean(doc.author) or None
+    return doc
+
+
+def extract_article(html: bytes, *, url: str, content_type: str | None = None) -> Article:
+    """Extract headline, date, author, lead and main text; ExtractError when nothing usable."""
+    tree = _parse(html, content_type)
+    headlines = _headlines(tree, url)
+    published = published_at(tree)
+    lead = take_lead(tree, headlines.choose(None), _first(tree, _DESCRIPTION_XPATHS) or "")
+    normalise_old_layout(tree)
+    _drop_related_blocks(tree)
+    doc = _main_text(tree, url)
+    title = headlines.choose(_clean(doc.title)) or _clean(doc.title)
+    paragraphs = _clean(doc.text).splitlines()
+    forms = headlines.keys(title, _clean(doc.title))
+    while paragraphs and key(paragraphs[0]) in forms:  # the headline, repeated
+        paragraphs.pop(0)
+    lead, paragraphs = split_lead(lead, paragraphs)
+    body, byline = clean_body(paragraphs)
+    text = "\n".join([lead, *body] if lead else body)
+    if len(text) < MIN_TEXT_CHARS:
+        raise ExtractError(f"article text too short ({len(text)} chars)")
     return Article(
         url=url,
         title=title,
-        text=body,
-        published=published,
-        author=author,
+        text=text,
+        lead=lead,
+        published=published or parse_datetime(doc.date),
+        author=_clean(doc.author) or byline,
         from_feed_only=False,
     )

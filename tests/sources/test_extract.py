@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from monitor.errors import ExtractError
-from monitor.sources.extract import extract_article, parse_datetime
+from monitor.sources.extract import extract_article
+from monitor.sources.published import parse_datetime
 from tests.paths import DATA, DEVDATA
 
 PAGES = DATA / "pages"
@@ -107,11 +108,13 @@ def test_old_table_font_br_layout() -> None:
         article = extract_article(data, url="https://o.example/o", content_type=content_type)
         assert article.title == "Sanayi odasından meslek lisesine laboratuvar desteği"
         paragraphs = article.text.splitlines()
-        assert paragraphs[1].startswith("Afşin'deki mesleki ve teknik anadolu lisesine")
+        # the date line above the body and the "Kaynak:" line under it are not the article
+        assert paragraphs[0].startswith("Afşin'deki mesleki ve teknik anadolu lisesine")
+        assert paragraphs[-1].startswith("Okul müdürü")  # paragraphs after the related link
+        assert "24.11.2026" not in article.text and "Kaynak" not in article.text
         assert any(line.startswith("Laboratuvarın kurulumuna") for line in paragraphs)
         assert "KM Havacılık da yer aldı" in article.text
         assert "oda başkanı Mustafa Buluntu" in article.text
-        assert paragraphs[-2].startswith("Okul müdürü")  # paragraphs after the related link
         # menu, "Çok Okunanlar" and "Bunlar da ilginizi çekebilir" boxes, the inline
         # related link, comments, a data table and the footer stay out
         for junk in (
