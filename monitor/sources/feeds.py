@@ -73,6 +73,15 @@ def _entry_key(guid: str | None, link: str | None, title: str, published: dateti
     return "sha256:" + hashlib.sha256(f"{title}\n{stamp}".encode()).hexdigest()
 
 
+def _source(raw: Any, feed_url: str) -> tuple[str | None, str | None]:
+    """(url, name) of the publisher an aggregator item names: RSS <source url=...>,
+    Atom <source><link/></source>, or Bing's <News:Source> (name only)."""
+    source = raw.get("source") or {}
+    url = resolve_link(source.get("href") or source.get("link"), feed_url)
+    name = strip_html(source.get("title") or raw.get("news_source"), limit=200) or None
+    return url, name
+
+
 def _make_entry(raw: Any, feed_url: str) -> Entry:
     """One feedparser entry -> Entry."""
     title = strip_html(raw.get("title"), limit=500)
@@ -85,6 +94,7 @@ def _make_entry(raw: Any, feed_url: str) -> Entry:
         summary_html = raw["content"][0].get("value")
     published = _published(raw)
     guid = (raw.get("id") or "").strip() or None
+    source_url, source_name = _source(raw, feed_url)
     return Entry(
         key=_entry_key(guid, link, title, published),
         url=link,
@@ -93,6 +103,8 @@ def _make_entry(raw: Any, feed_url: str) -> Entry:
         summary=strip_html(summary_html),
         published=published,
         author=strip_html(raw.get("author"), limit=200) or None,
+        source_url=source_url,
+        source_name=source_name,
     )
 
 
