@@ -6,6 +6,12 @@
 Every failure is a FetchError with a one-line message ("HTTP 404",
 "timed out after 45s", "body over 5000000 bytes", "too many redirects",
 "connection refused", "blocked non-public address 10.0.0.5", ...).
+
+Politeness: every request (feed, sitemap, page, each redirect hop) takes one of
+its host's slots (FetchLimits.max_per_host) before one of the global ones, so a
+queue for one busy outlet never holds slots other outlets need. A 429 or 503
+with Retry-After pauses the whole host: until then, requests to any URL on it
+fail at once ("not contacted: ...") without reaching the server.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import asyncio
 import socket
 import unicodedata
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import httpx
 
@@ -22,11 +28,14 @@ from monitor.errors import FetchError
 from monitor.models import FeedState, FetchResult
 from monitor.sources.body import CappedDecoder
 from monitor.sources.guard import check_address
-from monitor.sources.hosts import HostSlots
+from monitor.sources.hosts import RETRY_AFTER_STATUSES, HostSlots, host_key, parse_retry_after
 from monitor.sources.urls import is_http_url
 
+AGENT = "KMTSO-Monitor/0.2"
 # HTTP headers are ASCII: "Kahramanmaras", not "Kahramanmaraş".
-DEFAULT_USER_AGENT = "KMTSO-Monitor/0.1 (+news monitoring for Kahramanmaras Chamber of Commerce)"
+PURPOSE = "news monitoring for the Kahramanmaras Chamber of Commerce"
+# Printable ASCII that may stay as it is inside a User-Agent comment; the rest is %-encoded.
+_CONTACT_SAFE = "".join(chr(c) for c in range(33, 127) if chr(c) not in '()\\"')
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
@@ -48,6 +57,22 @@ class FetchLimits:
     # queue a healthy feed (or its pages) for a whole timeout.
     max_connections: int = 64
     max_per_host: int = 4
+
+
+def user_agent(contact: str | None) -> str:
+    """The honest User-Agent: who we are, why we fetch, and where outlets can reach us.
+
+    `contact` is a URL ("+https://...") or a mailto: address; non-ASCII and characters
+    that would end the comment are %-encoded, so the header stays ASCII and one token.
+    """
+    parts = [PURPOSE]
+    if contact and contact.strip():
+        address = quote(contact.strip(), safe=_CONTACT_SAFE)
+        parts.insert(0, address if address.lower().startswith("mailto:") else f"+{address}")
+    return f"{AGENT} ({'; '.join(parts)})"
+
+
+DEFAULT_USER_AGENT = user_agent(None)
 
 
 def _ascii(text: str) -> str:
@@ -103,14 +128,15 @@ class Fetcher:
         """Close the shared client and its connections."""
         await self._client.aclose()
 
-    async def get_feed(self, state: FeedState) -> FetchResult:
-        """Conditional GET of a feed: returns on 200 and 304, raises FetchError otherwise."""
+    async def get_feed(self, state: FeedState, *, origin: str | None = None) -> FetchResult:
+        """Conditional GET of a feed or sitemap: returns on 200 and 304, raises FetchError
+        otherwise. With `origin` (the page that named the URL) every hop is guarded."""
         headers = {"Accept": FEED_ACCEPT}
         if state.etag:
             headers["If-None-Match"] = state.etag
         if state.last_modified:
             headers["If-Modified-Since"] = state.last_modified
-        result = await self._fetch(state.url, headers, guard_origin=None, html_only=False)
+        result = await self._fetch(state.url, headers, guard_origin=origin, html_only=False)
         if result.not_modified:
             return FetchResult(
                 url=result.url,
@@ -137,30 +163,44 @@ class Fetcher:
         """Follow redirects by hand, each hop checked, within the total time budget."""
         limits = self.limits
         remaining = limits.total_timeout
-        loop = asyncio.get_running_loop()
-        async with self._all:
-            for _hop in range(limits.max_redirects + 1):
-                if not is_http_url(url):
-                    raise FetchError(f"unsupported URL: {url[:100]}")
-                host = (urlsplit(url).hostname or "").lower()
-                async with self._hosts.hold(host):
-                    started = loop.time()
-                    try:
-                        async with asyncio.timeout(remaining):
-                            if guard_origin is not None:
-                                await check_address(
-                                    url, guard_origin, allow_private=self.allow_private_networks
-                                )
-                            result, location = await self._request(url, headers, html_only)
-                    except TimeoutError:
-                        raise FetchError(f"timed out after {limits.total_timeout:g}s") from None
-                    remaining -= loop.time() - started
-                if location is None:
-                    return result
-                url = location
-                if remaining <= 0:
-                    raise FetchError(f"timed out after {limits.total_timeout:g}s")
+        for _hop in range(limits.max_redirects + 1):
+            if not is_http_url(url):
+                raise FetchError(f"unsupported URL: {url[:100]}")
+            host = host_key(urlsplit(url).netloc.rpartition("@")[2])  # host[:port]
+            self._check_paused(host)
+            async with self._hosts.hold(host), self._all:
+                self._check_paused(host)  # another request may have been told to wait meanwhile
+                loop = asyncio.get_running_loop()
+                started = loop.time()
+                try:
+                    async with asyncio.timeout(remaining):
+                        if guard_origin is not None:
+                            await check_address(
+                                url, guard_origin, allow_private=self.allow_private_networks
+                            )
+                        result, location = await self._request(url, headers, html_only)
+                except TimeoutError:
+                    raise FetchError(f"timed out after {limits.total_timeout:g}s") from None
+                except FetchError as exc:
+                    if exc.retry_after_s is not None:
+                        self._hosts.pause(host, exc.retry_after_s)
+                    raise
+                remaining -= loop.time() - started
+            if location is None:
+                return result
+            url = location
+            if remaining <= 0:
+                raise FetchError(f"timed out after {limits.total_timeout:g}s")
         raise FetchError("too many redirects")
+
+    def _check_paused(self, host: str) -> None:
+        """Fail fast, without a request, while the host's Retry-After has not passed."""
+        left = self._hosts.paused_for(host)
+        if left is not None:
+            raise FetchError(
+                f"not contacted: {host} asked us to wait (Retry-After), {left:.0f}s left",
+                retry_after_s=left,
+            )
 
     async def _request(
         self, url: str, headers: dict[str, str], html_only: bool
@@ -176,7 +216,7 @@ class Fetcher:
                 if resp.status_code == 304:
                     return _empty(url, 304, resp_headers), None
                 if resp.status_code != 200:
-                    raise FetchError(f"HTTP {resp.status_code}", status=resp.status_code)
+                    raise _status_error(resp.status_code, resp_headers)
                 if html_only:
                     ctype = resp_headers.get("content-type", "").split(";")[0].strip().lower()
                     if ctype and ctype not in HTML_TYPES:
@@ -219,6 +259,14 @@ class Fetcher:
         async for chunk in resp.aiter_raw():
             parts.append(decoder.feed(chunk))
         return b"".join(parts)
+
+
+def _status_error(status: int, headers: dict[str, str]) -> FetchError:
+    """HTTP <status>; on 429 and 503 with the Retry-After the outlet gave, if any."""
+    wait = parse_retry_after(headers) if status in RETRY_AFTER_STATUSES else None
+    if wait is None:
+        return FetchError(f"HTTP {status}", status=status)
+    return FetchError(f"HTTP {status} (Retry-After {wait:.0f}s)", status=status, retry_after_s=wait)
 
 
 def _empty(url: str, status: int, headers: dict[str, str]) -> FetchResult:
