@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from monitor.config.settings import Settings, config_path_from, load_settings
-from monitor.errors import DeliveryError, InputError, UsageError
+from monitor.errors import DeliveryError, ExtractError, InputError, UsageError
 from monitor.ops.logs import setup_logging
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -63,6 +63,16 @@ def build_parser() -> argparse.ArgumentParser:
     history_format.add_argument("--json", action="store_true", help="one JSON array")
     history_format.add_argument("--csv", action="store_true",
                                 help="CSV with a header row (UTF-8 with BOM, for Excel)")
+    discover = commands.add_parser(
+        "discover", help="find an outlet's feeds and news sitemaps; print a feeds: snippet"
+    )
+    discover.add_argument("urls", nargs="+", metavar="URL",
+                          help="an outlet's homepage, or a feed or sitemap URL")
+    extract = commands.add_parser(
+        "extract", help="what the monitor reads from one page: headline, time, author, lead, body"
+    )
+    extract.add_argument("source", metavar="FILE|URL", help="a saved page, or its http(s) URL")
+    extract.add_argument("--json", action="store_true", help="one JSON object")
     for name, sub in commands.choices.items():
         sub.add_argument("--config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         sub.set_defaults(handler=HANDLERS[name])
@@ -187,6 +197,31 @@ def cmd_history(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_discover(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    from monitor.reports.discover_output import check_urls, discover_all, discover_lines
+
+    check_urls(args.urls)
+    found = asyncio.run(discover_all(settings, args.urls))
+    print("\n".join(discover_lines(found, settings)))
+    return EXIT_OK if all(d.best is not None for d in found) else EXIT_FAILED
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from monitor.reports.extract_output import extract_json, extract_lines, read_article
+
+    try:
+        article = read_article(args.source, lambda: _settings(args))
+    except ExtractError as exc:
+        print(f"error: nothing could be extracted from {args.source}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    if args.json:
+        print(json.dumps(extract_json(article), ensure_ascii=False))
+    else:
+        print("\n".join(extract_lines(article)))
+    return EXIT_OK
+
+
 def _iso_date(value: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -196,7 +231,8 @@ def _iso_date(value: str) -> date:
 
 HANDLERS: dict[str, Handler] = {
     "run": cmd_run, "check": cmd_check, "match": cmd_match, "feeds": cmd_feeds,
-    "digest": cmd_digest, "history": cmd_history,
+    "digest": cmd_digest, "history": cmd_history, "discover": cmd_discover,
+    "extract": cmd_extract,
 }
 
 

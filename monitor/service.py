@@ -32,14 +32,15 @@ from monitor.ops.logs import event
 from monitor.ops.metrics import Metrics
 from monitor.ops.tasks import TaskSet, settle
 from monitor.ops.vitals import HEARTBEAT_S, Vitals
-from monitor.pipeline import Pipeline
+from monitor.pipeline import EntryStage, Pipeline
+from monitor.sources.client import fetcher_for
 from monitor.sources.extract import extract_article
-from monitor.sources.http import Fetcher, FetchLimits
+from monitor.sources.reader import SourceReader
+from monitor.sources.search import all_sources
 from monitor.store.database import Store
-from monitor.telegram.console import ConsoleSender
 from monitor.telegram.delivery import Outbox
-from monitor.telegram.sender import Sender, TelegramSender
 from monitor.telegram.staff import StaffServices
+from monitor.telegram.startup import start_sender
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,6 @@ RELOAD_S = 30.0  # how often watchlist files are checked for edits
 FEED_LEASE = timedelta(minutes=10)  # a claimed feed is not handed out again for this long
 STOP_GRACE_S = 7.0  # in-flight polls get this long to finish on SIGTERM
 MAX_PARALLEL_FEEDS = 32  # feeds polled at once; page fetches are limited per host too
-CONSOLE_CHAT = "console"
 
 
 def utcnow() -> datetime:
@@ -81,15 +81,12 @@ class Service:
         self._watchlists = self.reloader.current
         self._matcher = Matcher(self._watchlists)
         self.store = Store(settings.database_url, where=settings.database_origin)
-        self.store.sync_feeds(settings.feeds, self.clock())
+        self._sync_sources()
         self.vitals = Vitals(sum(1 for feed in self.store.feed_health() if not feed.disabled))
         self.store.retry_pending_now(self.clock())
-        self.fetcher = Fetcher(
-            FetchLimits(total_timeout=settings.fetch_timeout_s),
-            allow_private_networks=settings.allow_private_networks,
-        )
+        self.fetcher = fetcher_for(settings)
         self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="extract")
-        self.sender, self.default_chat = await _start_sender(settings)
+        self.sender, self.default_chat = await start_sender(settings)
         self.outbox = Outbox(
             self.store,
             self.sender,
@@ -103,20 +100,27 @@ class Service:
             settings, self.store, self.sender, lambda: self._watchlists, self.clock
         )
         self.pipeline = Pipeline(
-            store=self.store,
-            fetcher=self.fetcher,
-            matching=lambda: (self._matcher, self._watchlists),
-            extract=self._extract,
-            default_chat=self.default_chat,
-            max_age_s=settings.max_age_s,
-            story_window_s=settings.story_window_s,
-            clock=self.clock,
+            reader=SourceReader(self.fetcher, max_age_s=settings.max_age_s, clock=self.clock,
+                                monotonic=time.monotonic),
+            entries=EntryStage(
+                store=self.store,
+                fetcher=self.fetcher,
+                matching=lambda: (self._matcher, self._watchlists),
+                extract=self._extract,
+                default_chat=self.default_chat,
+                max_age_s=settings.max_age_s,
+                story_window_s=settings.story_window_s,
+                clock=self.clock,
+            ),
+            min_interval_s=settings.min_interval_s,
+            max_interval_s=settings.max_interval_s,
             on_alerts=self.outbox.wake.set,
+            on_silent=self._source_silent,
         )
         event(
             log,
             "worker_started",
-            feeds=len(settings.feeds),
+            sources=len(self.store.feed_health()),
             entries=len(self._watchlists.entries),
             delivery="telegram" if settings.telegram_token else "console",
         )
@@ -150,6 +154,7 @@ class Service:
         """`monitor run --once`: poll every feed, then drain the outbox. True if all delivered."""
         await self.poll(every=True)
         delivered = await self.outbox.drain()
+        await self._inflight.settle(STOP_GRACE_S)  # notices to the admins started meanwhile
         pending = self.store.pending_count()
         event(log, "run_once_finished", pending=pending)
         return delivered and pending == 0
@@ -238,9 +243,19 @@ class Service:
         if current is not self._watchlists:
             self._matcher, self._watchlists = Matcher(current), current
             self.staff.watchlists_changed()
+            self._sync_sources()
             event(log, "watchlists_reloaded", entries=len(current.entries))
 
+    def _sync_sources(self) -> None:
+        """The configured sources plus the searches the current watchlists generate."""
+        sources = all_sources(self.settings.feeds, self.settings.search, self._watchlists)
+        self.store.sync_feeds(sources, self.clock())
+
     # --- operators ------------------------------------------------------------------------
+
+    def _source_silent(self, feed: FeedState) -> None:
+        notice = f"Haber kaynağı sessiz: uzun süredir yeni haber yok: {feed.name or feed.url}"
+        self._inflight.spawn(self.staff.notify_admins(notice))
 
     def _delivery_blocked(self, alert: Alert, error: DeliveryError) -> None:
         if self.settings.admin_chat and self.settings.admin_chat != alert.chat_id:
@@ -268,21 +283,3 @@ class Service:
 
     def _render(self, alert: Alert) -> str:
         return format_alert(alert, lang=self.settings.language, tz=self.settings.timezone)
-
-
-async def _start_sender(settings: Settings) -> tuple[Sender, str]:
-    """The Bot API sender and the alert chat, or the console without a token.
-
-    A Telegram that cannot be reached does not stop the start: alerts wait in the
-    outbox, and sending retries the start.
-    """
-    sender: Sender = ConsoleSender()
-    chat = CONSOLE_CHAT
-    if settings.telegram_token:
-        sender = TelegramSender(settings.telegram_token, base_url=settings.telegram_api_url)
-        chat = settings.telegram_chat_id or ""
-    try:
-        await sender.start()
-    except DeliveryError as exc:
-        event(log, "telegram_unreachable", logging.WARNING, error=exc)
-    return sender, chat

@@ -29,7 +29,7 @@ ALLOWED: dict[str, set[str]] = {
     "ops": {"errors", "models"},
     "matching": {"errors", "models"},
     "stories": {"matching"},
-    "sources": {"errors", "models"},
+    "sources": {"errors", "matching", "models"},
     "messages": {"models"},
     "config": {"errors", "models", "matching"},
     "store": {"errors", "models"},
@@ -42,7 +42,9 @@ ALLOWED: dict[str, set[str]] = {
             "sources", "store", "telegram"},
     "__main__": {"cli"},
 }
-IO_MODULES = {"monitor.sources.http", "monitor.sources.guard", "monitor.sources.hosts"}
+IO_MODULES = {"monitor.sources.http", "monitor.sources.guard", "monitor.sources.hosts",
+              "monitor.sources.resolve", "monitor.sources.discover", "monitor.sources.reader",
+              "monitor.sources.client"}
 PURE = ("monitor.matching", "monitor.stories", "monitor.messages", "monitor.sources")
 IO_LIBRARIES = {"sqlalchemy", "alembic", "httpx", "aiohttp", "telegram", "apscheduler",
                 "prometheus_client", "socket", "asyncio", "subprocess", "ruamel", "urllib.request"}

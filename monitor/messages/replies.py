@@ -132,6 +132,13 @@ def render_durum(feeds: Sequence[FeedHealth], outbox: OutboxStats, *,
     lines += [_failing_line(feed, lang, tz) for feed in failing[:failing_shown]]
     if len(failing) > failing_shown:
         lines.append(w["more"].format(n=len(failing) - failing_shown))
+    silent = [f for f in feeds if f.silent_since and not f.consecutive_failures
+              and not f.disabled]
+    if silent:
+        lines.append(w["silent"])
+    lines += [_silent_line(feed, lang, tz) for feed in silent[:failing_shown]]
+    if len(silent) > failing_shown:
+        lines.append(w["more"].format(n=len(silent) - failing_shown))
     polled = [f.last_polled_at for f in feeds if f.last_polled_at]
     if polled:
         last = max(polled)
@@ -158,6 +165,14 @@ def _failing_line(feed: FeedHealth, lang: str, tz: str) -> str:
         parts.append(esc(reply_words(lang)["since"].format(when=since)))
     detail = " · ".join(p for p in parts if p)
     return f"• <b>{label}</b>" + (f": {detail}" if detail else "")
+
+
+def _silent_line(feed: FeedHealth, lang: str, tz: str) -> str:
+    label = clip(clean_text(feed.name or feed.title or feed.url), OUTLET_UNITS) or "?"
+    if feed.last_new_at is None:
+        return f"• <b>{label}</b>"
+    when = format_time(feed.last_new_at, lang=lang, tz=tz)
+    return f"• <b>{label}</b>: " + esc(reply_words(lang)["last_new"].format(when=when))
 
 
 def render_ara(query: str, hits: Sequence[tuple[Listed, str]], *, lang: str = "tr",

@@ -1,40 +1,34 @@
-"""check_feed(): the one place where one feed goes through every stage, in order.
+"""One new entry through the page, match and store stages (`EntryStage.process`).
 
-fetch (conditional GET) -> parse -> entries never seen -> for each:
-page -> extract (off the loop) -> match -> store (entry, article, matches, outbox: one transaction)
--> record the poll and the next poll time
+page -> extract (off the loop) -> match -> store (entry, article, matches, outbox:
+one transaction). An entry whose article another source already brought, or one
+older than max_age, is only marked seen.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
-from monitor.errors import ExtractError, FeedError, FetchError
+from monitor.errors import ExtractError, FetchError
 from monitor.matching.matcher import Matcher
 from monitor.matching.watchlist import Watchlists
-from monitor.models import Article, Entry, FeedState, Match, PollReport
+from monitor.models import Article, Entry, FeedState, Match
 from monitor.ops.logs import event
-from monitor.sources.feeds import parse_feed
 from monitor.sources.http import Fetcher
-from monitor.sources.schedule import next_poll_at
+from monitor.sources.reader import Item
 from monitor.store.database import Store
-from monitor.store.feeds import PollRecord
 from monitor.stories.fingerprint import DEFAULT_WINDOW, fingerprint, same_story
 
 log = logging.getLogger("monitor.pipeline")
 
 Extractor = Callable[[bytes, str, str | None], Awaitable[Article]]
-ENTRY_CONCURRENCY = 4
-FEED_DEADLINE_S = 180.0
 
 
 @dataclass
-class Pipeline:
+class EntryStage:
     store: Store
     fetcher: Fetcher
     matching: Callable[[], tuple[Matcher, Watchlists]]  # the current (reloadable) watchlists
@@ -42,71 +36,11 @@ class Pipeline:
     default_chat: str
     max_age_s: float
     clock: Callable[[], datetime]
-    on_alerts: Callable[[], None] = lambda: None  # wakes the outbox
     story_window_s: float = DEFAULT_WINDOW.total_seconds()  # copies within it join a story
 
-    async def check_feed(self, feed: FeedState) -> PollReport:
-        """Poll one feed end to end; every expected failure is recorded, never raised."""
-        try:
-            async with asyncio.timeout(FEED_DEADLINE_S):
-                report = await self._poll(feed)
-        except TimeoutError:
-            report = self._failed(feed, None, f"feed took over {FEED_DEADLINE_S:.0f}s")
-        fields = {"url": feed.url, "status": report.status or "-", "new": report.new_entries}
-        if report.alerts:
-            fields.update(matched=report.matched, alerts=report.alerts)
-        if report.error:
-            fields["error"] = report.error
-        if report.disabled:
-            fields["disabled"] = "gone"
-        elif report.failures:
-            fields.update(failures=report.failures, retry_in=f"{report.retry_in_s:.0f}s")
-        level = logging.INFO
-        if report.error:
-            level = logging.ERROR if report.disabled else logging.WARNING
-        event(log, "feed_polled", level, **fields)
-        return report
-
-    async def _poll(self, feed: FeedState) -> PollReport:
-        try:
-            result = await self.fetcher.get_feed(feed)
-        except FetchError as exc:
-            return self._failed(feed, exc.status, str(exc), disable=exc.status == 410)
-        if result.not_modified:
-            self._record(feed, PollRecord(304, None, True, self._next(feed, 0)))
-            return PollReport(feed.url, 304)
-        try:
-            parsed = parse_feed(result, feed_url=feed.url)
-        except FeedError as exc:
-            return self._failed(feed, result.status, str(exc))
-        new = self.store.unseen_entries(feed.id, parsed.entries)
-        outlet = feed.name or parsed.title or urlsplit(feed.url).hostname or feed.url
-        limit = asyncio.Semaphore(ENTRY_CONCURRENCY)
-
-        async def one(entry: Entry) -> tuple[int, int]:
-            async with limit:
-                return await self._process_entry(feed, entry, outlet)
-
-        outcomes = await asyncio.gather(*(one(entry) for entry in new))
-        poll = PollRecord(
-            status=result.status,
-            error=parsed.error,
-            ok=True,
-            next_poll_at=self._next(feed, 0),
-            etag=result.etag,
-            last_modified=result.last_modified,
-            title=parsed.title,
-        )
-        self._record(feed, poll)
-        matched = sum(1 for found, _ in outcomes if found)
-        alerts = sum(sent for _, sent in outcomes)
-        if alerts:
-            self.on_alerts()
-        return PollReport(feed.url, result.status, len(new), matched, alerts, parsed.error)
-
-    async def _process_entry(self, feed: FeedState, entry: Entry, outlet: str) -> tuple[int, int]:
+    async def process(self, feed: FeedState, item: Item, outlet: str) -> tuple[int, int]:
         """Returns (entries matched, outbox rows written) for one new entry."""
-        now = self.clock()
+        entry, now = item.entry, self.clock()
         if entry.published is not None and entry.published > now:
             entry = replace(entry, published=now)  # a date in the future is a feed's mistake
         if self._too_old(entry.published, now) or (
@@ -114,7 +48,7 @@ class Pipeline:
         ):
             self.store.record_entry(feed.id, entry, now)
             return 0, 0
-        article = await self._read_article(feed, entry)
+        article = await self._read_article(feed, entry, item.headline_only)
         if entry.published is None and self._too_old(article.published, now):
             self.store.record_entry(feed.id, entry, now)
             return 0, 0
@@ -149,9 +83,10 @@ class Pipeline:
         candidates = self.store.story_candidates((m.entry_id for m in found), since)
         return next((story for story, other in candidates if same_story(story_print, other)), None)
 
-    async def _read_article(self, feed: FeedState, entry: Entry) -> Article:
-        """The extracted page; the feed entry's own title and summary when the page fails."""
-        if entry.url:
+    async def _read_article(self, feed: FeedState, entry: Entry, headline_only: bool) -> Article:
+        """The extracted page; the entry's own title and summary when the page fails
+        (or must not be fetched: a search item whose publisher copy was not found)."""
+        if entry.url and not headline_only:
             try:
                 page = await self.fetcher.get_page(entry.url, feed_url=feed.url)
                 article = await self.extract(page.body, page.url, page.headers.get("content-type"))
@@ -175,23 +110,6 @@ class Pipeline:
 
     def _too_old(self, published: datetime | None, now: datetime) -> bool:
         return published is not None and published < now - timedelta(seconds=self.max_age_s)
-
-    def _next(self, feed: FeedState, failures: int) -> datetime:
-        return next_poll_at(self.clock(), feed.interval_s, failures)
-
-    def _failed(
-        self, feed: FeedState, status: int | None, error: str, *, disable: bool = False
-    ) -> PollReport:
-        failures = feed.consecutive_failures + 1
-        retry_at = self._next(feed, failures)
-        self._record(feed, PollRecord(status, error, False, retry_at, disable=disable))
-        retry_in = (retry_at - self.clock()).total_seconds()
-        return PollReport(
-            feed.url, status, error=error, failures=failures, retry_in_s=retry_in, disabled=disable
-        )
-
-    def _record(self, feed: FeedState, poll: PollRecord) -> None:
-        self.store.record_poll(feed.id, poll, self.clock())
 
 
 def route(

@@ -1,4 +1,5 @@
-"""What `monitor feeds` prints: each feed's state, status, entries seen, polls; the outbox."""
+"""What `monitor feeds` prints: each source's state, kind, interval, status, entries seen,
+polls and what a site resolved to; the outbox."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from monitor.config.settings import Settings
+from monitor.config.watchlists import load_watchlists
 from monitor.models import FeedHealth
+from monitor.sources.search import all_sources
 from monitor.store.database import Store
 
 STATE_WIDTH = 30  # "FAILING since 2026-11-29 08:04" fits, so the columns stay aligned
@@ -15,22 +18,28 @@ STATE_WIDTH = 30  # "FAILING since 2026-11-29 08:04" fits, so the columns stay a
 def feeds_table(settings: Settings) -> list[str]:
     store = Store(settings.database_url, where=settings.database_origin)
     try:
-        store.sync_feeds(settings.feeds, datetime.now(UTC))
+        watchlists = load_watchlists(settings.watchlists_path)
+        sources = all_sources(settings.feeds, settings.search, watchlists)
+        store.sync_feeds(sources, datetime.now(UTC))
         health, stats = store.feed_health(), store.outbox_stats()
     finally:
         store.close()
     zone = ZoneInfo(settings.timezone)
     now = datetime.now(UTC)
     w = STATE_WIDTH
-    lines = [f"{'STATE':<{w}} {'HTTP':>4} {'SEEN':>5}  {'LAST POLL':<16}  {'NEXT POLL':<16}  FEED"]
+    lines = [f"{'STATE':<{w}} {'KIND':<7} {'EVERY':>5} {'HTTP':>4} {'SEEN':>5}  "
+             f"{'LAST POLL':<16}  {'NEXT POLL':<16}  FEED"]
     for feed in health:
         lines.append(
-            f"{_state(feed, zone):<{w}} {feed.last_status or '-':>4} {feed.entries_seen:>5}  "
+            f"{_state(feed, zone):<{w}} {feed.kind or 'auto':<7} {_every(feed):>5} "
+            f"{feed.last_status or '-':>4} {feed.entries_seen:>5}  "
             f"{_when(feed.last_polled_at, zone):<16}  {_when(feed.next_poll_at, zone):<16}  "
             f"{feed.name or feed.title or feed.url}"
         )
         if feed.name or feed.title:
             lines.append(f"{'':<{w}} {feed.url}")
+        if feed.found_url and feed.found_url != feed.url:
+            lines.append(f"{'':<{w}} uses {feed.found_url} ({feed.found_kind})")
         if feed.last_error:
             lines.append(f"{'':<{w}} error: {feed.last_error}")
         if feed.consecutive_failures and not feed.disabled:
@@ -57,7 +66,16 @@ def _state(feed: FeedHealth, zone: ZoneInfo) -> str:
     if feed.consecutive_failures:
         since = _when(feed.failing_since, zone)
         return f"FAILING since {since}"
+    if feed.silent_since is not None:
+        return f"SILENT since {_when(feed.last_new_at or feed.silent_since, zone)}"
     return "OK"
+
+
+def _every(feed: FeedHealth) -> str:
+    """The poll interval, compact: 2m, 45m, 1h; a trailing * marks a fixed one."""
+    seconds = feed.interval_s or 0.0
+    text = f"{seconds / 3600:.0f}h" if seconds >= 3600 else f"{seconds / 60:.0f}m"
+    return text + ("*" if feed.fixed_interval else "")
 
 
 def _when(moment: datetime | None, zone: ZoneInfo) -> str:

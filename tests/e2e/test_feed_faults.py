@@ -104,7 +104,8 @@ class FeedRow:
 
 
 _ROW = re.compile(
-    r"^(?P<state>\S.*?)\s+(?P<http>\d{3}|-)\s+(?P<seen>\d+)\s+(?:\d{4}-\d\d-\d\d \d\d:\d\d|-)\s"
+    r"^(?P<state>\S.*?)\s+(?P<kind>auto|feed|sitemap|site|search)\s+(?P<every>\d+[mh]\*?)\s+"
+    r"(?P<http>\d{3}|-)\s+(?P<seen>\d+)\s+(?:\d{4}-\d\d-\d\d \d\d:\d\d|-)\s"
 )
 
 
@@ -195,13 +196,13 @@ FAULTS = [
     Fault("gzip-bomb", lambda s: s.url + "/fault/bomb", "FAILING", "-", "body over 5000000 bytes"),
     Fault("redirect-loop", lambda s: s.url + "/fault/loop", "FAILING", "-", "too many redirects"),
     Fault(
-        "html-not-feed",
+        "html-not-feed",  # a page of no stated kind is a homepage: no feed found behind it
         lambda s: s.add_file("/not-a-feed.html", DEVDATA / "pages" / "d4.html"),
         "FAILING",
-        "200",
-        "not a feed",
+        "-",
+        "no usable feed or sitemap",
     ),
-    Fault("empty-document", _feed("/empty-doc.xml", b""), "FAILING", "200", "not a feed: empty"),
+    Fault("empty-document", _feed("/empty-doc.xml", b""), "FAILING", "-", "not a feed"),
     Fault("empty-feed", _feed("/empty.xml", rss_doc([])), "OK", "200", None),
     Fault(
         "malformed-xml",

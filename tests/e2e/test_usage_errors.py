@@ -134,7 +134,7 @@ def test_digest_out_into_an_unwritable_place(tmp_path):
     ("interval: 5\n" + FEED, 3, "interval: 5 has no unit: write 5m"),
     ("admin_chat: yonetim\n" + FEED, 3, "admin_chat: 'yonetim' is not a Telegram chat"),
     ("command_chats: [kanal]\n" + FEED, 3, "'kanal' is not a Telegram chat"),
-    ("feeds: []\n", 3, "no feeds"),
+    ("feeds: []\n", 3, "no sources"),
     ("feeds:\n  - url: https://a.example/rss\n    interval: [5m, 10m\n", 5,
      "a list opened with '[' here is not closed"),
     ("timezone: 'Europe/Istanbul\n" + FEED, 3, "a quote opened here is never closed"),
