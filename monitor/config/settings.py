@@ -66,6 +66,11 @@ class SearchModel(_Strict):
         return {name: template.strip() for name, template in engines.items()}
 
 
+class BurstModel(_Strict):
+    more_than: int = Field(default=5, ge=1)  # alerts of one entry to one chat ...
+    within: Duration = 600.0  # ... within this time make a burst: one running summary
+
+
 class ConfigModel(_Strict):
     interval: Duration = 300.0
     min_interval: Duration = 120.0
@@ -85,6 +90,8 @@ class ConfigModel(_Strict):
     command_chats: list[ChatId] = Field(default_factory=list)
     command_users: list[UserId] = Field(default_factory=list)
     digest_time: str | None = None
+    article_retention: Duration = 30 * 86400.0  # article texts kept for replay, then pruned
+    bursts: BurstModel = Field(default_factory=BurstModel)
     feeds: list[FeedModel] | str | None = None
     search: SearchModel | None = None
 
@@ -143,6 +150,9 @@ class Settings:
     command_chats: tuple[str, ...]
     command_users: tuple[str, ...]
     digest_time: str | None
+    article_retention_s: float
+    burst_more_than: int
+    burst_window_s: float
     telegram_token: str | None
     telegram_chat_id: str | None
     telegram_api_url: str
@@ -199,6 +209,9 @@ def load_settings(path: Path, env: Mapping[str, str] | None = None) -> Settings:
         command_chats=tuple(config.command_chats),
         command_users=tuple(config.command_users),
         digest_time=config.digest_time,
+        article_retention_s=config.article_retention,
+        burst_more_than=config.bursts.more_than,
+        burst_window_s=config.bursts.within,
         telegram_token=token,
         telegram_chat_id=chat,
         telegram_api_url=api_url,

@@ -136,8 +136,50 @@ def m003_source_kinds(op: Operations) -> None:
     op.add_column("seen_entries", Column("published", UTCDateTime))
 
 
+def m004_staff_loop(op: Operations) -> None:
+    """What staff teach the matcher and how bursts are sent.
+
+    articles.text: the matched text, kept for `monitor replay` and near misses for
+    `article_retention`, then set to NULL. feedback: one row per button press.
+    bursts: one running summary message per chat and entry; outbox rows of a burst
+    point at it instead of being sent one by one.
+    """
+    op.add_column("articles", Column("text", Text))
+    op.create_table(
+        "feedback",
+        Column("id", Integer, primary_key=True),
+        Column("outbox_id", Integer, ForeignKey("outbox.id"), nullable=False),
+        Column("article_id", Integer, ForeignKey("articles.id"), nullable=False),
+        Column("chat_id", Text, nullable=False),
+        Column("user_id", Text, nullable=False),
+        Column("user_name", Text),
+        Column("verdict", Text, nullable=False),  # relevant | irrelevant
+        Column("entry_ids", Text, nullable=False),  # comma-separated
+        Column("terms", Text, nullable=False),  # the matched terms, comma-separated
+        Column("snippet", Text, nullable=False),
+        Column("created_at", UTCDateTime, nullable=False),
+    )
+    op.create_index("ix_feedback_created", "feedback", ["created_at"])
+    op.create_table(
+        "bursts",
+        Column("id", Integer, primary_key=True),
+        Column("chat_id", Text, nullable=False),
+        Column("entry_id", Text, nullable=False),
+        Column("started_at", UTCDateTime, nullable=False),
+        Column("updated_at", UTCDateTime, nullable=False),
+        Column("message_id", Integer),
+        Column("revision", Integer, nullable=False, server_default="0"),
+        Column("sent_revision", Integer, nullable=False, server_default="0"),
+        Column("next_attempt_at", UTCDateTime, nullable=False),
+        Column("attempts", Integer, nullable=False, server_default="0"),
+        Column("last_error", Text),
+    )
+    op.create_index("ix_bursts_chat_entry", "bursts", ["chat_id", "entry_id", "updated_at"])
+    op.add_column("outbox", Column("burst_id", Integer))
+
+
 MIGRATIONS: tuple[Callable[[Operations], None], ...] = (
-    m001_initial, m002_stories, m003_source_kinds,
+    m001_initial, m002_stories, m003_source_kinds, m004_staff_loop,
 )
 LATEST = len(MIGRATIONS)
 

@@ -92,6 +92,7 @@ articles = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("fingerprint", Text),  # normalised text for spotting copies (monitor.stories)
     Column("story_id", Integer),  # the first article of its story; NULL for that one
+    Column("text", Text),  # the matched text, kept for replay until article_retention
 )
 
 matches = Table(
@@ -130,5 +131,38 @@ outbox = Table(
     Column("permanent_error", Boolean, nullable=False, default=False),
     Column("revision", Integer, nullable=False, default=0),  # grows as copies arrive
     Column("sent_revision", Integer, nullable=False, default=0),  # what Telegram shows
+    Column("burst_id", Integer),  # sent inside that burst's running summary instead
     UniqueConstraint("article_id", "chat_id", name="uq_outbox_article_chat"),
+)
+
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("outbox_id", Integer, ForeignKey("outbox.id"), nullable=False),
+    Column("article_id", Integer, ForeignKey("articles.id"), nullable=False),
+    Column("chat_id", Text, nullable=False),
+    Column("user_id", Text, nullable=False),
+    Column("user_name", Text),
+    Column("verdict", Text, nullable=False),  # relevant | irrelevant
+    Column("entry_ids", Text, nullable=False),
+    Column("terms", Text, nullable=False),
+    Column("snippet", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+bursts = Table(
+    "bursts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("chat_id", Text, nullable=False),
+    Column("entry_id", Text, nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("message_id", Integer),
+    Column("revision", Integer, nullable=False, default=0),
+    Column("sent_revision", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
 )
