@@ -105,7 +105,7 @@ class Pipeline:
         if not feed.fixed_interval:
             interval = adaptive_interval(times, now, current_s=feed.interval_s,
                                          min_s=self.min_interval_s, max_s=self.max_interval_s)
-        silent = not new and is_silent(times, now)
+        silent = not new and feed.kind != "search" and is_silent(times, now)  # searches ebb
         forget = False
         if silent and feed.silent_since is None:
             event(log, "source_silent", logging.WARNING, url=feed.url,
