@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from monitor.config.values import ChatId, Slug
 from monitor.config.yamlfile import line_of, read_yaml, validate
 from monitor.errors import ConfigError
+from monitor.matching.text import scan_key
 from monitor.matching.watchlist import WatchlistEntry, Watchlists
 
 EXAMPLES_SUFFIX = ".examples.yaml"
@@ -32,6 +33,7 @@ class EntryModel(BaseModel):
     aliases: list[Text] = []
     misspellings: list[Text] = []
     exclude: list[Text] = []
+    not_within: list[Text] = []
     needs_context: list[Text] = []
     context: list[Text] = []
     capitalised: list[Text] = []
@@ -76,16 +78,49 @@ def load_file(path: Path) -> list[WatchlistEntry]:
     entries = []
     for i, e in enumerate(model.entries):
         line = line_of(data, ("entries", i)) or 0
+        _check_phrases(e, data, i, path)
         entries.append(
             WatchlistEntry(
                 id=e.id, name=e.name, aliases=tuple(e.aliases), chat=e.chat,
                 misspellings=tuple(e.misspellings), exclude=tuple(e.exclude),
+                not_within=tuple(e.not_within),
                 needs_context=tuple(e.needs_context), context=tuple(e.context),
                 capitalised=tuple(e.capitalised), fuzzy=e.fuzzy, threshold=e.threshold,
                 path=str(path), line=line,
             )
         )
     return entries
+
+
+def _check_phrases(e: EntryModel, data: Any, i: int, path: Path) -> None:
+    """`not_within` phrases contain a name of the entry without being one; `capitalised`
+    phrases have a capital and occur in a name: else they could never apply."""
+    names = [scan_key(t) for t in (e.name, *e.aliases, *e.misspellings, *e.needs_context)]
+
+    def fail(key: str, k: int, message: str) -> ConfigError:
+        return ConfigError(message, path=str(path), line=line_of(data, ("entries", i, key, k)))
+
+    for k, phrase in enumerate(e.not_within):
+        key = scan_key(phrase)
+        if key in names:
+            raise fail("not_within", k, f"not_within '{phrase}' is also a name of this entry: "
+                       "remove it from the names or from not_within")
+        if not any(_contains(key, name) for name in names):
+            raise fail("not_within", k, f"not_within '{phrase}' contains none of this "
+                       "entry's names, so it never applies (use exclude for a phrase that "
+                       "only comes near a name)")
+    for k, phrase in enumerate(e.capitalised):
+        if not any(ch.isupper() for ch in phrase):
+            raise fail("capitalised", k, f"capitalised '{phrase}' has no capital letter: "
+                       "write it with the capitals the text must have")
+        if not any(_contains(name, scan_key(phrase)) for name in names):
+            raise fail("capitalised", k, f"capitalised '{phrase}' is in none of this "
+                       "entry's names (name, aliases, misspellings, needs_context)")
+
+
+def _contains(outer: str, inner: str) -> bool:
+    """Scan form `outer` holds `inner` word for word."""
+    return f" {inner} " in f" {outer} "
 
 
 def load_watchlists(path: Path) -> Watchlists:

@@ -20,6 +20,7 @@ class Candidate:
     fuzzy: bool = False
     soft: bool = False  # the name's final consonant is softened (Havacılığı)
     kind: str | None = None  # exact / folded / fuzzy, once known
+    found: str | None = None  # the name as written, when not one span (a coordinated name)
 
 
 @dataclass

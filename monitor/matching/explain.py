@@ -6,7 +6,7 @@ trace, so they never disagree with what the worker decides.
 
 from __future__ import annotations
 
-from monitor.matching.index import CONTEXT, EXCLUDE
+from monitor.matching.index import CONTEXT, EXCLUDE, NOT_WITHIN
 from monitor.matching.matcher import Matcher
 from monitor.matching.text import normalize
 
@@ -38,7 +38,7 @@ def _inside_words(matcher: Matcher, field: str, text: str) -> list[tuple[int, st
         return []
     norm, out = normalize(text), []
     for term in matcher.index.terms:
-        if term.role in (EXCLUDE, CONTEXT):
+        if term.role in (EXCLUDE, CONTEXT, NOT_WITHIN):
             continue
         pos = norm.scan.find(term.key)
         while pos > 0:

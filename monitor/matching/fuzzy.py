@@ -19,11 +19,11 @@ from monitor.matching.index import (
     Index,
     Targets,
     Term,
-    Typo,
     max_edits,
 )
 from monitor.matching.suffixes import SUFFIXES
 from monitor.matching.text import Normalized
+from monitor.matching.typos import Typo
 
 Spans = list[tuple[int, int]]
 EXPLAIN_SLACK = 20  # explain scores windows this much below the cutoff, to say why they fail
@@ -111,11 +111,13 @@ class TypoSearch:
         for j, (word, want) in enumerate(zip(words, term.key.split(" "), strict=True)):
             if why:
                 break
-            if word == want and j not in term.caps:
+            if word == want:
+                if not all(norm.char(spans[j][0] + o).isupper() for o in term.caps_in(j)):
+                    why = f"{word!r} is not capitalised as the watchlist writes it"
                 continue
-            if word != want and not term.fuzzy_words[j]:
+            if not term.fuzzy_words[j]:
                 why = f"short word {word!r} must be exactly {want!r}"
-            elif word != want and word in self.index.known:
+            elif word in self.index.known:
                 why = f"{word!r} is a word in its own right, not a typo of {want!r}"
             elif j < len(words) - 1 and word.startswith(want) and word[len(want):] in SUFFIXES:
                 why = f"{word!r} is an inflected {want!r}, a different phrase"

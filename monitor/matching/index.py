@@ -2,7 +2,9 @@
 
 One Aho-Corasick automaton holds, each prefixed by a space so it only hits at
 a word start: the terms (name, aliases, misspellings), their softened stems,
-the exclusion and context phrases, and the *typo words* of fuzzy matching.
+the exclusion, not-within and context phrases, the start of a list of names
+sharing a head noun ("Erkenez ve ", see `monitor.matching.coordination`), and
+the *typo words* of fuzzy matching (`monitor.matching.typos`).
 
 A fuzzy match allows a typo in the long words of a term (its *targets*) and
 needs a neighbouring word of the term, its *anchor*, written exactly.  Every
@@ -21,22 +23,25 @@ allow a typo in another word of a long term.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 import ahocorasick_rs
 
+from monitor.matching.capitals import Caps, caps_for
+from monitor.matching.heads import Head, split_head, tail_text
 from monitor.matching.lexicon import common_words
-from monitor.matching.suffixes import SUFFIXES, softened
+from monitor.matching.suffixes import softened
 from monitor.matching.text import scan_key, turkish_key
+from monitor.matching.typos import typo_patterns
 from monitor.matching.watchlist import WatchlistEntry, Watchlists
 
 TERM, WEAK, SOFT, EXCLUDE, CONTEXT = "term", "weak", "soft", "exclude", "context"
-ALPHABET = "abcdefghijklmnopqrstuvwxyz"  # the letters a typo puts into a scan form
-# a typo word this long also hits with a suffix glued on ("Havaclıkta"); shorter ones
-# would hit the start of too many common words ("alan" for "Aslan": "alanında")
-SUFFIXED_TYPO_MIN = 7
+NOT_WITHIN, COORD, PLURAL = "not_within", "coord", "plural"
+# what may follow the words before a head noun to start a list: "ve", "ile", a comma
+COORD_JOINS = ("ve ", "ile ", " ")
 FUZZY_MIN_WORD = 5  # shorter words (and acronyms) must match exactly
 # words too common to anchor a fuzzy search on
 STOPWORDS = frozenset("ve ile de da bir bu su o icin gibi veya the of and a".split())
@@ -65,9 +70,32 @@ class Term:
     key: str  # scan form
     role: str
     folded: str  # Turkish-folded words (`turkish_key`), to tell exact from folded matches
-    caps: tuple[int, ...] = ()  # indexes of words that must be capitalised
+    caps: Caps = ()  # (word index, offsets of the letters that must be capitals)
     fuzzy_words: tuple[bool, ...] = ()  # per word: may differ by a typo
     threshold: int | None = None
+
+    def caps_in(self, word: int) -> tuple[int, ...]:
+        """Offsets of the letters of word `word` that must be capitals."""
+        return next((offs for j, offs in self.caps if j == word), ())
+
+
+@dataclass(frozen=True)
+class Coordinated:
+    """A term ending with a head noun, for lists that share it ("Erkenez ve Aksu OSB'leri")."""
+
+    term: Term
+    modifier: str  # scan form of the words before the head ("erkenez")
+    head: Head
+    head_text: str  # the head as the watchlist writes it ("O.S.B.")
+    probe: str  # what a text must hold soon after the modifier: " " + the head's stem
+
+
+@dataclass(frozen=True)
+class CoordList:
+    """The terms whose modifier one list pattern starts with, and any of their probes."""
+
+    probe: re.Pattern[str]
+    specs: tuple[Coordinated, ...]
 
 
 @dataclass(eq=False)
@@ -91,9 +119,8 @@ def _make_term(i: int, entry: WatchlistEntry, text: str, role: str) -> Term | No
     key = scan_key(text)
     if not key:
         return None
-    capital_keys = {scan_key(c) for c in entry.capitalised}
     words, raw = key.split(" "), text.split()
-    caps = [j for j, w in enumerate(words) if w in capital_keys]
+    caps = caps_for(key, entry.capitalised) if role in (TERM, WEAK) else ()
     threshold = None
     fuzzy_words: tuple[bool, ...] = ()
     if role == TERM and entry.fuzzy and len(words) >= 2 and text not in entry.misspellings:
@@ -102,29 +129,7 @@ def _make_term(i: int, entry: WatchlistEntry, text: str, role: str) -> Term | No
         threshold = entry.threshold or default_threshold(key)
         if not any(fuzzy_words):
             threshold = None
-    return Term(i, text, key, role, turkish_key(text), tuple(caps), fuzzy_words, threshold)
-
-
-def edits1(word: str) -> set[str]:
-    """Words one edit (OSA: substitution, deletion, insertion, transposition) away from
-    `word`; `word` itself excluded."""
-    out: set[str] = set()
-    for i in range(len(word) + 1):
-        head, tail = word[:i], word[i:]
-        out.update(head + c + tail for c in ALPHABET)
-        if tail:
-            out.add(head + tail[1:])
-            out.update(head + c + tail[1:] for c in ALPHABET)
-        if len(tail) > 1:
-            out.add(head + tail[1] + tail[0] + tail[2:])
-    out.discard(word)
-    return out
-
-
-def typo_words(word: str) -> set[str]:
-    """Every word one edit from `word` but its inflected forms ("başkan" -> "başkanı")."""
-    return {v for v in edits1(word)
-            if not (v.startswith(word) and v[len(word):] in SUFFIXES)}
+    return Term(i, text, key, role, turkish_key(text), caps, fuzzy_words, threshold)
 
 
 @dataclass(eq=False)
@@ -138,17 +143,6 @@ class Targets:
         found = self.groups.setdefault(word, [])
         if group not in found:
             found.append(group)
-
-
-@dataclass(frozen=True)
-class Typo:
-    """What a typo word pattern stands for: the targets it is one edit from, and the
-    anchors that come before or after one of them in a term."""
-
-    words: frozenset[str]
-    before: frozenset[str]
-    after: frozenset[str]
-    after_sizes: tuple[int, ...]  # the lengths of the `after` anchors
 
 
 @dataclass
@@ -170,10 +164,12 @@ def build_index(watchlists: Watchlists) -> Index:
     after: dict[str, set[str]] = defaultdict(set)
     suffixable: set[str] = set()  # targets that end a term
     terms: list[Term] = []
+    lists: dict[str, list[Coordinated]] = defaultdict(list)  # pattern -> its terms' specs
     for i, entry in enumerate(watchlists.entries):
         phrases = [(t, TERM) for t in entry.terms if t not in entry.needs_context]
         phrases += [(t, WEAK) for t in entry.needs_context]
         phrases += [(t, EXCLUDE) for t in entry.exclude]
+        phrases += [(t, NOT_WITHIN) for t in entry.not_within]
         phrases += [(t, CONTEXT) for t in entry.context]
         for text, role in phrases:
             term = _make_term(i, entry, text, role)
@@ -181,14 +177,19 @@ def build_index(watchlists: Watchlists) -> Index:
                 continue
             terms.append(term)
             patterns[" " + term.key].append((role, term))
-            if role in (TERM, WEAK) and (soft := softened(term.key)):
+            if role in (TERM, WEAK, CONTEXT) and (soft := softened(term.key)):
                 patterns[" " + soft].append((SOFT, term))
+            if role in (TERM, WEAK):
+                _add_lists(term, patterns, lists)
             if term.threshold is not None:
                 _add_fuzzy(term, anchors, targets, before, after, suffixable)
+    for pattern, specs in lists.items():  # one value per pattern: one look per hit
+        probes = "|".join(sorted({re.escape(spec.probe) for spec in specs}))
+        patterns[pattern].append((COORD, CoordList(re.compile(probes), tuple(specs))))
     # a word of the watchlist, or a common word, is a word in its own right, not a typo
     known = frozenset({word for term in terms for word in term.key.split(" ")} | common_words())
     values = {pattern: tuple(dict.fromkeys(found)) for pattern, found in patterns.items()}
-    for pattern, typo in _typo_patterns(before, after, suffixable, known).items():
+    for pattern, typo in typo_patterns(before, after, suffixable, known).items():
         values[pattern] = values.get(pattern, ()) + typo
     # a DFA scans about 10% faster than the default NFA, for more memory (55 MB more at
     # 1,000 entries; nothing to speak of for a handful)
@@ -198,27 +199,21 @@ def build_index(watchlists: Watchlists) -> Index:
     return Index(automaton, list(values.values()), terms, dict(targets), known)
 
 
-def _typo_patterns(before: dict[str, set[str]], after: dict[str, set[str]],
-                   suffixable: set[str], known: frozenset[str]) -> dict[str, tuple[Typo]]:
-    """The pattern of every typo word of every target, each with its (shared) Typo."""
-    typos: dict[str, set[str]] = defaultdict(set)
-    for target in before.keys() | after.keys():
-        for typo in typo_words(target) - known:
-            typos[typo].add(target)
-    shared: dict[frozenset[str], tuple[Typo]] = {}
-    out = {}
-    for typo, targets in typos.items():
-        key = frozenset(targets)
-        if key not in shared:
-            next_anchors = frozenset().union(*(after[w] for w in key))
-            shared[key] = (Typo(key, frozenset().union(*(before[w] for w in key)), next_anchors,
-                                tuple(sorted({len(a) for a in next_anchors}))),)
-        # a typo at the very end and then a suffix is too rare to pay for the hits on every
-        # "bölgesi-ndeki" (a prefix of the target) or "sanayi-ci" (the target and more)
-        glued = len(typo) >= SUFFIXED_TYPO_MIN and not key.isdisjoint(suffixable) and not any(
-            w.startswith(typo) or typo.startswith(w) for w in key)
-        out[f" {typo}" if glued else f" {typo} "] = shared[key]
-    return out
+def _add_lists(term: Term, patterns: dict[str, list[Any]],
+               lists: dict[str, list[Coordinated]]) -> None:
+    """File a term ending with a head noun under the start of a list of names ("erkenez
+    ve ") and, with its head in the plural, as the list's last name."""
+    split = split_head(term.key)
+    if split is None:
+        return
+    modifier, head = split
+    spec = Coordinated(term, modifier, head, tail_text(term.text, len(head.words)),
+                       " " + head.stem)
+    for join in COORD_JOINS:
+        lists[f" {modifier} {join}"].append(spec)
+    if head.plural:  # the last name of a list: "Aksu ve Erkenez ... Bölgeleri"
+        plural = " ".join((*head.words[:-1], head.plural))
+        patterns[f" {modifier} {plural}"].append((PLURAL, spec))
 
 
 def _add_fuzzy(

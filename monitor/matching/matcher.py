@@ -2,7 +2,9 @@
 
 Per field: one normalisation pass and one Aho-Corasick scan.  Hits are kept
 when they end at a word boundary or before a known Turkish suffix chain; then
-context, capitalisation and exclusion rules apply (`monitor.matching.rules`).
+context, capitalisation, exclusion and not-within rules apply
+(`monitor.matching.rules`).  A name in a list sharing its head noun ("Erkenez
+ve Aksu OSB'leri") is read by `monitor.matching.coordination`.
 A typo word (see `monitor.matching.index`) next to one of its anchors proposes
 a word window for a fuzzy match, scored with rapidfuzz
 (`monitor.matching.fuzzy`).  `trace` runs the same code and also says why near
@@ -13,12 +15,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from monitor.matching import rules
+from monitor.matching import coordination, rules
 from monitor.matching.candidate import Candidate, Notes, Proposal, word_end
+from monitor.matching.coordination import REACH
 from monitor.matching.fuzzy import TypoSearch
-from monitor.matching.index import CONTEXT, EXCLUDE, SOFT, WEAK, Term, Typo, build_index
+from monitor.matching.index import (
+    CONTEXT,
+    COORD,
+    EXCLUDE,
+    NOT_WITHIN,
+    PLURAL,
+    SOFT,
+    WEAK,
+    Coordinated,
+    CoordList,
+    Term,
+    build_index,
+)
 from monitor.matching.suffixes import SUFFIXES, VOWELS
 from monitor.matching.text import APOSTROPHES, Normalized, normalize, snippet
+from monitor.matching.typos import Typo
 from monitor.matching.watchlist import Watchlists
 from monitor.models import Match
 
@@ -31,7 +47,7 @@ class FieldScan:
 
     norm: Normalized
     candidates: list[Candidate]
-    excluded: list[tuple[int, int, Term]]
+    excluded: list[tuple[int, int, Term]]  # exclude and not_within phrases
     context: set[int]
 
 
@@ -88,7 +104,16 @@ class Matcher:
                 notes.append((term.entry, f"{term.text!r} needs context (one of: {wanted})"))
             return False
         for s, e, excl in fs.excluded:
-            if excl.entry == term.entry and s < cand.end and cand.start < e:
+            if excl.entry != term.entry:
+                continue
+            if excl.role == NOT_WITHIN:  # inside the other name, not merely next to it
+                if s <= cand.start and cand.base_end <= e:
+                    if notes is not None:
+                        found = fs.norm.text_of(cand.start, cand.base_end)
+                        notes.append((term.entry, f"{found!r} is inside {excl.text!r}, "
+                                      "another organisation's name (not_within)"))
+                    return False
+            elif s < cand.end and cand.start < e:
                 if notes is not None:
                     found = fs.norm.text_of(cand.start, cand.end)
                     notes.append((term.entry, f"{found!r} excluded by context {excl.text!r}"))
@@ -114,6 +139,13 @@ class Matcher:
                     continue
                 role, term = value
                 start1 = start + 1  # patterns of terms start with a space
+                if role == COORD:  # the common case, no head noun soon after: one search
+                    if term.probe.search(scan, end - 1, end + REACH):
+                        self._lists(fs, term, start1, end, found, notes)
+                    continue
+                if role == PLURAL:
+                    self._plural(fs, term, start1, end, found, notes)
+                    continue
                 if cont is None:
                     stop, cont = word_end(scan, end)
                 if role == SOFT:
@@ -124,21 +156,45 @@ class Matcher:
                         notes.append((term.entry, f"{norm.text_of(start1, stop)!r}: {cont!r} "
                                       f"after {term.text!r} is not a Turkish suffix"))
                     continue
-                if role == EXCLUDE:
+                if term.role in (EXCLUDE, NOT_WITHIN):
                     fs.excluded.append((start1, stop, term))
-                    if notes is not None:
+                    if notes is not None and term.role == EXCLUDE:
                         notes.append((term.entry, f"{term.text!r} is excluded"))
-                elif role == CONTEXT:
+                elif term.role == CONTEXT:
                     fs.context.add(term.entry)
                 elif rules.capitals_ok(norm, term, start1, notes):
                     fs.candidates.append(Candidate(term, start1, stop, end, soft=role == SOFT))
-                    if role != WEAK:
+                    if term.role != WEAK:
                         found.add(term.entry)
         if notes is not None:
             proposals = self.typos.bare_anchors(scan)
         if proposals:
             fs.candidates.extend(self.typos.score(norm, proposals, found, notes))
         return fs
+
+    @staticmethod
+    def _lists(fs: FieldScan, lists: CoordList, start: int, end: int,
+               found: set[int], notes: Notes) -> None:
+        """Candidates from a list of names sharing a head noun, from the modifier at
+        scan[start] and the joining word ending at `end`."""
+        scan, reach = fs.norm.scan, end + REACH
+        for spec in lists.specs:
+            if scan.find(spec.probe, end - 1, reach) != -1 and (
+                    cand := coordination.resolve(fs.norm, spec, start, notes)):
+                fs.candidates.append(cand)
+                found.add(cand.term.entry)
+
+    @staticmethod
+    def _plural(fs: FieldScan, spec: Coordinated, start: int, end: int, found: set[int],
+                notes: Notes) -> None:
+        """The watched name with its head noun in the plural, as the last name of a list
+        ("Çukurova ve Sütçü İmam üniversiteleri")."""
+        stop, cont = word_end(fs.norm.scan, end)
+        if (not cont or cont in SUFFIXES) and rules.capitals_ok(
+                fs.norm, spec.term, start, notes, spec.modifier.count(" ") + 1):
+            written = f"{fs.norm.text_of(start, start + len(spec.modifier))} {spec.head_text}"
+            fs.candidates.append(Candidate(spec.term, start, stop, end, found=written))
+            found.add(spec.term.entry)
 
     def _to_match(self, field: str, fs: FieldScan, cand: Candidate) -> Match:
         norm = fs.norm

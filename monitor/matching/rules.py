@@ -19,7 +19,7 @@ def letters_ok(norm: Normalized, cand: Candidate, notes: Notes) -> bool:
     term = cand.term
     if term.text.isascii():
         return True
-    found = norm.text_of(cand.start, cand.base_end)
+    found = _found(norm, cand)
     if found == term.text:  # as written in the watchlist: the common case
         cand.kind = "exact"
         return True
@@ -54,19 +54,31 @@ def letters_ok(norm: Normalized, cand: Candidate, notes: Notes) -> bool:
     return True
 
 
-def capitals_ok(norm: Normalized, term: Term, start: int, notes: Notes) -> bool:
-    """The words the watchlist marks `capitalised` start with a capital in the text."""
+def capitals_ok(norm: Normalized, term: Term, start: int, notes: Notes,
+                words: int | None = None) -> bool:
+    """The letters the watchlist's `capitalised` phrases write as capitals are capitals in
+    the text (in the first `words` words only, if given)."""
     if not term.caps:
         return True
     starts = _word_starts(term.key)
-    for j in term.caps:
-        if not norm.char(start + starts[j]).isupper():
+    for j, offsets in term.caps:
+        if words is not None and j >= words:
+            break
+        if not all(norm.char(start + starts[j] + o).isupper() for o in offsets):
             if notes is not None:
-                word = norm.text_of(start, start + len(term.key))
-                notes.append((term.entry, f"{word!r}: {term.key.split()[j]!r} must be "
-                              "capitalised to count"))
+                notes.append((term.entry, _caps_note(norm, term, start, starts, j)))
             return False
     return True
+
+
+def _caps_note(norm: Normalized, term: Term, start: int, starts: list[int], j: int) -> str:
+    size = len(term.key.split(" ")[j])
+    word = norm.text_of(start + starts[j], start + starts[j] + size)
+    offsets = term.caps_in(j)
+    how = ("written in capitals" if len(offsets) == size else "capitalised"
+           if offsets == (0,) else "capitalised as in the watchlist")
+    found = norm.text_of(start, start + len(term.key))
+    return f"{found!r}: {word!r} must be {how} to count (capitalised)"
 
 
 def kind(norm: Normalized, cand: Candidate) -> str:
@@ -75,10 +87,14 @@ def kind(norm: Normalized, cand: Candidate) -> str:
         if cand.fuzzy:
             cand.kind = "fuzzy"
         else:
-            found = norm.text_of(cand.start, cand.base_end)
+            found = _found(norm, cand)
             same = found == cand.term.text or turkish_key(found) == cand.term.folded
             cand.kind = "exact" if same else "folded"
     return cand.kind
+
+
+def _found(norm: Normalized, cand: Candidate) -> str:
+    return cand.found if cand.found is not None else norm.text_of(cand.start, cand.base_end)
 
 
 def _word_starts(key: str) -> list[int]:

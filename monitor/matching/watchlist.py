@@ -18,6 +18,7 @@ class WatchlistEntry:
     chat: str | None
     misspellings: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    not_within: tuple[str, ...] = ()  # longer names of other organisations
     needs_context: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
     capitalised: tuple[str, ...] = ()

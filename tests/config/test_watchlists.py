@@ -39,6 +39,17 @@ def test_shipped_watchlist() -> None:
         ("entries:\n  - id: a\n    name: '!!'\n", 2, "no letters"),
         ("entries:\n  - id: a\n    name: [\n", 3, "invalid YAML"),
         ("entries:\n  - id: a\n    name: A\n    aliases: B\n", 4, "aliases"),
+        ("entries:\n  - id: a\n    name: TUSAŞ\n    not_within: [TEI]\n", 4,
+         "not_within 'TEI' contains none of this entry's names"),
+        ("entries:\n  - id: a\n    name: TUSAŞ\n    aliases: [TUSAŞ Motor]\n"
+         "    not_within:\n      - TUSAŞ Motor Sanayii\n      - tusaş motor\n", 7,
+         "not_within 'tusaş motor' is also a name of this entry"),
+        ("entries:\n  - id: a\n    name: A\n    not_within: B\n", 4, "not_within"),
+        ("entries:\n  - id: a\n    name: Mustafa Buluntu\n    capitalised:\n"
+         "      - Buluntu\n      - buluntu\n", 6, "capitalised 'buluntu' has no capital"),
+        ("entries:\n  - id: a\n    name: Mustafa Buluntu\n    capitalised: [Bulut]\n", 4,
+         "capitalised 'Bulut' is in none of this entry's names"),
+        ("entries:\n  - id: a\n    name: A\n    not_witin: [B]\n", 4, "unknown key"),
     ],
 )
 def test_errors_name_file_and_line(tmp_path: Path, text: str, line: int, message: str) -> None:
@@ -48,6 +59,25 @@ def test_errors_name_file_and_line(tmp_path: Path, text: str, line: int, message
         load_watchlists(path)
     assert err.value.path == str(path) and err.value.line == line, str(err.value)
     assert message in str(err.value)
+
+
+def test_new_keys_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "w.yaml"
+    path.write_text("entries:\n  - id: t\n    name: TUSAŞ\n    aliases: [Turkish Aerospace]\n"
+                    "    not_within: [TUSAŞ Motor Sanayii]\n"
+                    "    capitalised: [Turkish Aerospace, TUSAŞ]\n", encoding="utf-8")
+    (entry,) = load_watchlists(path).entries
+    assert entry.not_within == ("TUSAŞ Motor Sanayii",)
+    assert entry.capitalised == ("Turkish Aerospace", "TUSAŞ")
+
+
+def test_shipped_watchlist_names_classes() -> None:
+    entries = {e.id: e for e in load_watchlists(ROOT / "watchlists").entries}
+    tusas, km = entries["tusas"], entries["km-havacilik"]
+    assert "TUSAŞ Motor Sanayii" in tusas.not_within
+    assert "TUSAŞ Motor Sanayii" not in tusas.aliases  # another company
+    assert "TAI" in tusas.needs_context and "TAI" in tusas.capitalised
+    assert {"KM Uzay ve Havacılık A.Ş.", "KM Uzay ve Havacılık"} <= set(km.aliases)
 
 
 def test_duplicate_ids_across_files(tmp_path: Path) -> None:
