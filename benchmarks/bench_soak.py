@@ -266,7 +266,8 @@ def main() -> None:
             )
             config.write_text(
                 f"database: {tmp}/soak.db\nwatchlists: {ROOT / 'watchlists'}\nmax_age: 1h\n"
-                f"fetch_timeout: 10s\nfeeds:\n{feeds}\n",
+                # every alert as its own message: this soak counts single deliveries
+                f"fetch_timeout: 10s\nbursts: {{more_than: 100000}}\nfeeds:\n{feeds}\n",
                 encoding="utf-8",
             )
             expected = schedule.expected()

@@ -73,6 +73,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     extract.add_argument("source", metavar="FILE|URL", help="a saved page, or its http(s) URL")
     extract.add_argument("--json", action="store_true", help="one JSON object")
+    replay = commands.add_parser(
+        "replay", help="dry run of a watchlist edit over the stored articles"
+    )
+    replay.add_argument("--watchlists", required=True, metavar="PATH",
+                        help="the edited watchlist file or folder")
+    replay.add_argument("--since", type=_duration, default="14d", metavar="DURATION",
+                        help="articles stored or published this long ago or later (default 14d)")
+    replay.add_argument("--json", action="store_true", help="one JSON object per changed article")
+    near = commands.add_parser(
+        "near-misses", help="what the matcher turned down but came close to, by phrase"
+    )
+    near.add_argument("--entry", metavar="ID", help="only this watchlist entry")
+    near.add_argument("--since", type=_duration, default="7d", metavar="DURATION",
+                      help="articles stored or published this long ago or later (default 7d)")
+    feedback = commands.add_parser("feedback", help="the staff's verdicts: precision per entry")
+    feedback.add_argument("--since", type=_iso_date, metavar="DATE",
+                          help="verdicts from this local day on (YYYY-MM-DD)")
+    feedback.add_argument("--examples", metavar="FILE",
+                          help="write the judged snippets as an examples file, for review")
     for name, sub in commands.choices.items():
         sub.add_argument("--config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         sub.set_defaults(handler=HANDLERS[name])
@@ -222,6 +241,41 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_replay(args: argparse.Namespace) -> int:
+    from monitor.reports.replay import run_replay
+
+    settings = _settings(args)
+    logging.getLogger().setLevel(logging.WARNING)
+    run_replay(settings, Path(args.watchlists), args.since, as_json=args.json,
+               write=sys.stdout.write)
+    return EXIT_OK
+
+
+def cmd_near_misses(args: argparse.Namespace) -> int:
+    from monitor.reports.near_misses import print_near_misses
+
+    settings = _settings(args)
+    logging.getLogger().setLevel(logging.WARNING)
+    print_near_misses(settings, entry_id=args.entry, since_s=args.since, write=sys.stdout.write)
+    return EXIT_OK
+
+
+def _duration(value: str) -> float:
+    from monitor.config.values import parse_duration
+
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    from monitor.reports.feedback import print_feedback
+
+    print_feedback(_settings(args), since=args.since, examples=args.examples)
+    return EXIT_OK
+
+
 def _iso_date(value: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -232,7 +286,8 @@ def _iso_date(value: str) -> date:
 HANDLERS: dict[str, Handler] = {
     "run": cmd_run, "check": cmd_check, "match": cmd_match, "feeds": cmd_feeds,
     "digest": cmd_digest, "history": cmd_history, "discover": cmd_discover,
-    "extract": cmd_extract,
+    "extract": cmd_extract, "feedback": cmd_feedback,
+    "replay": cmd_replay, "near-misses": cmd_near_misses,
 }
 
 

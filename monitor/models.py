@@ -2,8 +2,9 @@
 
 Feeds and fetches (`FeedSource`, `FeedState`, `FetchResult`), what a feed holds
 (`Entry`, `ParsedFeed`), what is read and found (`Article`, `Match`), what is
-sent (`Alert`), and what operators see of it (`PollReport`, `FeedHealth`,
-`OutboxStats`). No logic, no I/O: every package may import this module.
+sent (`Alert`; a burst's running summary, `Burst` of `BurstStory`), and what
+operators see of it (`PollReport`, `FeedHealth`, `OutboxStats`). No logic, no I/O:
+every package may import this module.
 """
 
 from __future__ import annotations
@@ -141,6 +142,31 @@ class Alert:
 
 
 @dataclass(frozen=True)
+class BurstStory:
+    """One story listed in a burst's running summary."""
+
+    title: str
+    outlet: str
+    url: str | None
+    published: datetime | None = None
+    also: tuple[str, ...] = ()  # names of the story's other entries in this chat
+
+
+@dataclass(frozen=True)
+class Burst:
+    """A running summary whose message needs an edit: one chat, one entry, its stories."""
+
+    id: int
+    chat_id: str
+    entry_name: str
+    message_id: int  # the summary took over the burst's last single alert
+    revision: int  # what this text shows; the message is marked at it once edited
+    attempts: int
+    stories: tuple[BurstStory, ...]  # newest first
+    outbox_ids: tuple[int, ...]  # the rows whose stories this revision shows
+
+
+@dataclass(frozen=True)
 class PollReport:
     """What one poll of one feed did, for logs and metrics."""
 
@@ -187,3 +213,18 @@ class OutboxStats:
     sent: int
     oldest_pending_at: datetime | None
     last_error: str | None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A staff member's press of an alert's feedback button (the latest per alert counts)."""
+
+    outbox_id: int
+    chat_id: str
+    user_id: str
+    user_name: str | None
+    verdict: str  # relevant | irrelevant
+    entry_ids: tuple[str, ...]
+    terms: tuple[str, ...]
+    snippet: str
+    created_at: datetime

@@ -25,7 +25,7 @@ from monitor.config.settings import Settings
 from monitor.config.watchlists import WatchlistReloader
 from monitor.errors import DeliveryError
 from monitor.matching.matcher import Matcher
-from monitor.messages.alerts import format_alert
+from monitor.messages.burst import format_burst
 from monitor.models import Alert, Article, FeedState, PollReport
 from monitor.ops.health import HealthServer, health_status
 from monitor.ops.logs import event
@@ -33,12 +33,14 @@ from monitor.ops.metrics import Metrics
 from monitor.ops.tasks import TaskSet, settle
 from monitor.ops.vitals import HEARTBEAT_S, Vitals
 from monitor.pipeline import EntryStage, Pipeline
+from monitor.reports.replay import log_replay
 from monitor.sources.client import fetcher_for
 from monitor.sources.extract import extract_article
 from monitor.sources.reader import SourceReader
 from monitor.sources.search import all_sources
 from monitor.store.database import Store
-from monitor.telegram.delivery import Outbox
+from monitor.telegram.delivery import BurstPolicy, Outbox
+from monitor.telegram.feedback import alert_text
 from monitor.telegram.staff import StaffServices
 from monitor.telegram.startup import start_sender
 
@@ -46,6 +48,7 @@ log = logging.getLogger(__name__)
 
 TICK_S = 10.0  # how often the store is asked which feeds are due
 RELOAD_S = 30.0  # how often watchlist files are checked for edits
+PRUNE_S = 3600.0  # how often article texts older than article_retention are forgotten
 FEED_LEASE = timedelta(minutes=10)  # a claimed feed is not handed out again for this long
 STOP_GRACE_S = 7.0  # in-flight polls get this long to finish on SIGTERM
 MAX_PARALLEL_FEEDS = 32  # feeds polled at once; page fetches are limited per host too
@@ -84,6 +87,7 @@ class Service:
         self._sync_sources()
         self.vitals = Vitals(sum(1 for feed in self.store.feed_health() if not feed.disabled))
         self.store.retry_pending_now(self.clock())
+        self._prune_texts()
         self.fetcher = fetcher_for(settings)
         self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="extract")
         self.sender, self.default_chat = await start_sender(settings)
@@ -95,6 +99,8 @@ class Service:
             pace=self.pace,
             metrics=self.metrics,
             on_blocked=self._delivery_blocked,
+            bursts=BurstPolicy(settings.burst_more_than, settings.burst_window_s,
+                               partial(format_burst, lang=settings.language)),
         )
         self.staff = StaffServices(
             settings, self.store, self.sender, lambda: self._watchlists, self.clock
@@ -168,6 +174,7 @@ class Service:
         scheduler.add_job(self._tick, "interval", seconds=TICK_S, next_run_time=datetime.now(UTC))
         scheduler.add_job(self.reload_watchlists, "interval", seconds=RELOAD_S)
         scheduler.add_job(self._heartbeat, "interval", seconds=self.heartbeat_s)
+        scheduler.add_job(self._prune_texts, "interval", seconds=PRUNE_S)
         if self.settings.digest_time:
             hour, minute = self.settings.digest_time.split(":")
             scheduler.add_job(
@@ -187,7 +194,8 @@ class Service:
             event(log, "worker_stopping")
             await self.staff.stop()
             scheduler.pause()
-            await self._finish_inflight()
+            # a poll cut short loses nothing: each entry is stored in its own transaction
+            await self._inflight.settle(STOP_GRACE_S)
             scheduler.shutdown(wait=False)
             await settle({outbox_task}, 2.0)
             if health is not None:
@@ -211,6 +219,11 @@ class Service:
     def _heartbeat(self) -> None:
         self.vitals.heartbeat(self.store.pending_count())
 
+    def _prune_texts(self) -> None:
+        before = self.clock() - timedelta(seconds=self.settings.article_retention_s)
+        if pruned := self.store.prune_article_texts(before):
+            event(log, "article_texts_pruned", count=pruned)
+
     async def _cycle(self, feeds: list[FeedState]) -> None:
         started = time.monotonic()
 
@@ -223,14 +236,6 @@ class Service:
         await asyncio.gather(*(counted(feed) for feed in feeds))
         self.metrics.cycle_seconds.observe(time.monotonic() - started)
 
-    async def _finish_inflight(self) -> None:
-        """On stop: let in-flight polls finish for a grace period, then cut them.
-
-        A poll cut short loses nothing: each entry is stored in its own transaction,
-        and the unfinished ones are new again on the next start.
-        """
-        await self._inflight.settle(STOP_GRACE_S)
-
     async def reload_watchlists(self) -> None:
         """Pick up watchlist edits; an invalid edit keeps the last good version running."""
         error = self.reloader.reload_if_changed()
@@ -241,10 +246,11 @@ class Service:
             )
         current = self.reloader.current
         if current is not self._watchlists:
-            self._matcher, self._watchlists = Matcher(current), current
+            previous, self._matcher, self._watchlists = self._watchlists, Matcher(current), current
             self.staff.watchlists_changed()
             self._sync_sources()
             event(log, "watchlists_reloaded", entries=len(current.entries))
+            await log_replay(self.store, previous, current, self.clock())
 
     def _sync_sources(self) -> None:
         """The configured sources plus the searches the current watchlists generate."""
@@ -282,4 +288,5 @@ class Service:
         return await asyncio.get_running_loop().run_in_executor(self.pool, job)
 
     def _render(self, alert: Alert) -> str:
-        return format_alert(alert, lang=self.settings.language, tz=self.settings.timezone)
+        return alert_text(alert, self.store.verdict_for(alert.id),
+                          lang=self.settings.language, tz=self.settings.timezone)

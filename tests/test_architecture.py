@@ -37,7 +37,7 @@ ALLOWED: dict[str, set[str]] = {
     "telegram": {"config", "errors", "matching", "messages", "models", "ops", "reports", "store"},
     "pipeline": {"errors", "matching", "models", "ops", "sources", "store", "stories"},
     "service": {"config", "errors", "matching", "messages", "models", "ops", "pipeline",
-                "sources", "store", "telegram"},
+                "reports", "sources", "store", "telegram"},
     "cli": {"config", "errors", "matching", "messages", "models", "ops", "reports", "service",
             "sources", "store", "telegram"},
     "__main__": {"cli"},

@@ -1,9 +1,10 @@
 """Alert messages as Telegram HTML (pure).
 
 Every text taken from the web is cleaned and escaped (`monitor.messages.markup`);
-a message never exceeds 4,096 UTF-16 code units. When a message would be too
-long, the snippets are cut first, then the headline, then the link, always at
-clean boundaries.
+a message never exceeds 4,096 UTF-16 code units. Each matched entry gets one
+snippet (never the headline again). When a message would be too long, the
+snippets' context is cut first, then snippets are dropped, then the headline,
+then the link, always at clean boundaries.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from monitor.messages.markup import (
 from monitor.models import Alert, Match
 
 TITLE_CHARS = 300
-MAX_SNIPPETS = 3
+MAX_SNIPPETS = 10  # one per entry named in the first line
 MAX_NAMES = 10
 MAX_COPIES = 10
 NAME_UNITS = 80
@@ -41,8 +42,8 @@ _TEXT = {
 # (snippet context chars per side or None for whole, snippets, title chars, link)
 _Level = tuple[int | None, int, int, bool]
 _LEVELS: tuple[_Level, ...] = (
-    (None, 3, TITLE_CHARS, True), (120, 3, TITLE_CHARS, True), (60, 3, TITLE_CHARS, True),
-    (30, 2, TITLE_CHARS, True), (0, 1, TITLE_CHARS, True), (0, 0, TITLE_CHARS, True),
+    *((context, MAX_SNIPPETS, TITLE_CHARS, True) for context in (None, 120, 60, 30, 15, 0)),
+    *((0, n, TITLE_CHARS, True) for n in (5, 3, 1, 0)),
     (0, 0, 150, True), (0, 0, 150, False), (0, 0, 60, False),
 )
 
@@ -55,6 +56,17 @@ def _best_per_entry(matches: tuple[Match, ...]) -> list[Match]:
         if cur is None or (m.score, m.field == "body") > (cur.score, cur.field == "body"):
             best[m.entry_id] = m
     return list(best.values())
+
+
+def _shows_more(m: Match, title: str) -> bool:
+    """Whether the snippet tells more than the headline (a headline match's own snippet
+    is the headline again, or a piece of it)."""
+    text = _fold(m.snippet or "").strip("… ")
+    return bool(text) and text not in _fold(title)
+
+
+def _fold(text: str) -> str:
+    return clean_text(text).replace("I", "ı").replace("İ", "i").casefold()
 
 
 def snippet_html(m: Match, context: int | None) -> str:
@@ -98,9 +110,8 @@ def _lines(alert: Alert, lang: str, tz: str, level: _Level) -> Iterator[str]:
         yield "📰 " + source
     if alert.copies:
         yield "🔁 " + words["copies"] + ": " + _copies_html(alert.copies, link, words)
-    for m in entries[:n_snippets]:
-        if m.snippet:
-            yield "💬 " + snippet_html(m, context)
+    for m in [m for m in entries if _shows_more(m, alert.title)][:n_snippets]:
+        yield "💬 " + snippet_html(m, context)
     if alert.body_unavailable:
         yield words["no_body"]
 

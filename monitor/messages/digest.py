@@ -1,7 +1,9 @@
 """The daily digest as Telegram HTML and plain text (pure; `monitor.reports.digest` builds it).
 
 `render_digest_html` and the chart (`monitor.messages.chart`) are deterministic:
-the same digest gives the same text and the same PNG bytes.
+the same digest gives the same text and the same PNG bytes. Every count is of
+stories (an article and its copies from other outlets count once), worded by
+`story_totals` exactly as `/bugun` words it.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ SHORT_MONTHS = {
 TEXT = {
     "tr": {
         "title": "📊 <b>Günlük özet: {day}</b>",
-        "totals": "{articles} haberde {mentions} eşleşme",
+        "totals": "{stories} haber · {entries} takip edilen",
+        "totals_copies": "aynı haberin başka kaynaklardaki {copies} kopyası ayrıca sayılmadı",
         "none": "Bu gün için eşleşme yok.",
         "counts": "<b>Takip edilenler</b>",
         "stories": "<b>Öne çıkan haberler</b>",
@@ -38,7 +41,8 @@ TEXT = {
     },
     "en": {
         "title": "📊 <b>Daily digest: {day}</b>",
-        "totals": "{mentions} mentions in {articles} articles",
+        "totals": "{stories} stories · {entries} watched entries",
+        "totals_copies": "{copies} copies of them in other outlets not counted again",
         "none": "No matches on this day.",
         "counts": "<b>Watched entries</b>",
         "stories": "<b>Top stories</b>",
@@ -58,7 +62,7 @@ TEXT = {
 class EntryCount:
     entry_id: str
     name: str
-    count: int  # articles of the day that mention the entry
+    count: int  # stories of the day that mention the entry
 
 
 @dataclass(frozen=True)
@@ -85,15 +89,12 @@ class Digest:
     day: date
     tz: str
     lang: str
-    counts: tuple[EntryCount, ...]  # the day's mentions per entry, most first
-    articles: int  # distinct articles with a match on the day
+    counts: tuple[EntryCount, ...]  # the day's stories per entry, most first
+    story_count: int  # distinct stories with a match on the day
     stories: tuple[Story, ...]  # top stories: most matched entries, then newest
     days: tuple[date, ...]  # the chart's days, oldest first, ending with `day`
-    series: tuple[Series, ...]  # mentions per entry per day, busiest entry first
-
-    @property
-    def mentions(self) -> int:
-        return sum(c.count for c in self.counts)
+    series: tuple[Series, ...]  # stories per entry per day, busiest entry first
+    copies: int = 0  # the day's matched articles beyond the first of each story
 
     @property
     def texts(self) -> dict[str, str]:
@@ -110,11 +111,20 @@ def short_date(day: date, lang: str = "tr") -> str:
     return f"{day.day} {SHORT_MONTHS.get(lang, SHORT_MONTHS['tr'])[day.month - 1]}"
 
 
+def story_totals(stories: int, entries: int, copies: int, lang: str = "tr") -> str:
+    """'5 haber · 3 takip edilen · aynı haberin başka kaynaklardaki 2 kopyası ayrıca
+    sayılmadı': the day's totals, the same words in the digest and in /bugun."""
+    t = TEXT.get(lang, TEXT["tr"])
+    line = t["totals"].format(stories=stories, entries=entries)
+    return line + (" · " + t["totals_copies"].format(copies=copies) if copies else "")
+
+
 def _head(digest: Digest) -> list[str]:
     t = digest.texts
     lines = [t["title"].format(day=esc(long_date(digest.day, digest.lang)))]
-    if digest.articles:
-        lines.append(t["totals"].format(articles=digest.articles, mentions=digest.mentions))
+    if digest.story_count:
+        entries = sum(1 for c in digest.counts if c.count)
+        lines.append(story_totals(digest.story_count, entries, digest.copies, digest.lang))
     else:
         lines.append(t["none"])
     return lines

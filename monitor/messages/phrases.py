@@ -6,7 +6,6 @@ REPLIES: dict[str, dict[str, str]] = {
     "tr": {
         "son_title": "🕘 <b>Son eşleşmeler</b>",
         "son_empty": "Henüz eşleşme yok.",
-        "day_title": "📅 <b>Bugün</b> ({day}): {articles} haber, {entries} kayıt",
         "day_empty": "📅 Bugün ({day}) henüz eşleşme yok.",
         "status_title": "📊 <b>Durum</b>",
         "feeds": "Kaynaklar: {ok} çalışıyor · {failing} hatalı · {disabled} devre dışı",
@@ -26,10 +25,16 @@ REPLIES: dict[str, dict[str, str]] = {
         "more_cut": "… {n} tane daha sığmadı",
         "copies": "🔁 +{n} kaynak",
         "untitled": "(başlıksız)",
+        "feedback": "Geri bildirim (7 gün): {relevant} ilgili · {irrelevant} ilgisiz",
+        "fb_relevant": "✅ İlgili",
+        "fb_irrelevant": "❌ İlgisiz",
+        "fb_saved": "Kaydedildi, teşekkürler.",
+        "fb_too_old": "Bu uyarı çok eski; geri bildirim kaydedilmedi.",
+        "fb_invalid": "Bu düğme kullanılamıyor.",
         "help": (
             "<b>Komutlar</b>\n"
             "/son: son 10 eşleşme\n"
-            "/bugun: bugünün eşleşmeleri, kayıtlara göre\n"
+            "/bugun: bugünün haberleri, takip edilenlere göre\n"
             "/durum: kaynakların ve gönderimin durumu\n"
             "/ara &lt;kelime&gt;: geçmiş eşleşmelerde ara\n"
             "/yardim: bu liste"
@@ -38,7 +43,6 @@ REPLIES: dict[str, dict[str, str]] = {
     "en": {
         "son_title": "🕘 <b>Latest matches</b>",
         "son_empty": "No matches yet.",
-        "day_title": "📅 <b>Today</b> ({day}): {articles} articles, {entries} entries",
         "day_empty": "📅 No matches today ({day}) yet.",
         "status_title": "📊 <b>Status</b>",
         "feeds": "Feeds: {ok} OK · {failing} failing · {disabled} disabled",
@@ -58,10 +62,16 @@ REPLIES: dict[str, dict[str, str]] = {
         "more_cut": "… {n} more did not fit",
         "copies": "🔁 +{n} outlets",
         "untitled": "(untitled)",
+        "feedback": "Feedback (7 days): {relevant} relevant · {irrelevant} not relevant",
+        "fb_relevant": "✅ Relevant",
+        "fb_irrelevant": "❌ Not relevant",
+        "fb_saved": "Saved, thank you.",
+        "fb_too_old": "This alert is too old; no feedback was stored.",
+        "fb_invalid": "This button cannot be used.",
         "help": (
             "<b>Commands</b>\n"
             "/son: the latest 10 matches\n"
-            "/bugun: today's matches, by entry\n"
+            "/bugun: today's stories, by watched entry\n"
             "/durum: feeds and delivery status\n"
             "/ara &lt;word&gt;: search past matches\n"
             "/yardim: this list"

@@ -6,10 +6,11 @@ and escaped; lists are cut between items, never inside one, and say how many
 were left out.
 
     render_son(listed)             the last matched articles, newest first
-    render_bugun(groups, day=..)   today's matches, grouped by entry
+    render_bugun(groups, day=..)   today's stories, grouped by entry (counted as the digest)
     render_durum(feeds, outbox)    feeds OK / failing / disabled, outbox depth and errors
-    render_ara(query, hits)        past matches with a word in title, matched text or snippet
+    render_ara(query, hits)        past stories with a word in title, matched text or snippet
     reply_yardim()                 the commands, one line each
+    reply_unknown("/x")            an unknown command: said so, then the commands
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from monitor.messages.digest import story_totals
 from monitor.messages.markup import (
     clean_text,
     clip,
@@ -68,8 +70,18 @@ class DayGroup:
     articles: tuple[Listed, ...]
 
 
+DAY_TITLE = {"tr": "📅 <b>Bugün</b> ({day}): {totals}", "en": "📅 <b>Today</b> ({day}): {totals}"}
+UNKNOWN = {"tr": "{command} diye bir komut yok.", "en": "There is no {command} command."}
+
+
 def reply_yardim(*, lang: str = "tr") -> str:
     return reply_words(lang)["help"]
+
+
+def reply_unknown(command: str, *, lang: str = "tr") -> str:
+    """The answer to a command the bot does not know: which one, then the list."""
+    shown = clip(clean_text(command), NAME_UNITS) or "?"
+    return UNKNOWN.get(lang, UNKNOWN["tr"]).format(command=shown) + "\n\n" + reply_yardim(lang=lang)
 
 
 def render_son(listed: Sequence[Listed], *, lang: str = "tr", tz: str = "Europe/Istanbul") -> str:
@@ -79,15 +91,19 @@ def render_son(listed: Sequence[Listed], *, lang: str = "tr", tz: str = "Europe/
         return w["son_empty"]
 
     def blocks(link: bool) -> list[str]:
-        return [_article_block(item, item.copies, lang, tz, number=i, link=link)
+        return [_article_block(item, lang, tz, number=i, link=link)
                 for i, item in enumerate(listed, 1)]
 
     return fit_best([w["son_title"]], blocks, w["more_cut"], sep="\n\n")
 
 
 def render_bugun(groups: Sequence[DayGroup], *, day: datetime, lang: str = "tr",
-                 tz: str = "Europe/Istanbul", per_entry: int = DAY_HEADLINES) -> str:
-    """Today's matches grouped by entry (busiest first, as given); `day` is its local start."""
+                 tz: str = "Europe/Istanbul", per_entry: int = DAY_HEADLINES,
+                 copies: int = 0) -> str:
+    """Today's stories grouped by entry (busiest first, as given); `day` is its local start.
+
+    `copies`: the day's matched articles that are copies of a listed story.
+    """
     w = reply_words(lang)
     day_label = format_time(day, lang=lang, tz=tz).rsplit(" ", 1)[0]
     if not groups:
@@ -109,16 +125,18 @@ def render_bugun(groups: Sequence[DayGroup], *, day: datetime, lang: str = "tr",
             lines.append(w["more"].format(n=len(group.articles) - per_entry))
         return "\n".join(lines)
 
-    articles = len({a.id for g in groups for a in g.articles})
-    header = w["day_title"].format(day=esc(day_label), articles=articles, entries=len(groups))
+    stories = len({a.id for g in groups for a in g.articles})
+    totals = story_totals(stories, len(groups), copies, lang)
+    header = DAY_TITLE.get(lang, DAY_TITLE["tr"]).format(day=esc(day_label), totals=totals)
     return fit_best([header], lambda link: [block(g, link) for g in groups], w["more_cut"],
                     sep="\n\n")
 
 
 def render_durum(feeds: Sequence[FeedHealth], outbox: OutboxStats, *,
                  now: datetime | None = None, lang: str = "tr", tz: str = "Europe/Istanbul",
-                 failing_shown: int = FAILING_SHOWN) -> str:
-    """Feed health and the outbox in one message."""
+                 failing_shown: int = FAILING_SHOWN,
+                 verdicts: tuple[int, int] | None = None) -> str:
+    """Feed health, the outbox and the week's verdicts (relevant, irrelevant) in one message."""
     w = reply_words(lang)
     now = now or datetime.now(UTC)
     disabled = [f for f in feeds if f.disabled]
@@ -153,6 +171,8 @@ def render_durum(feeds: Sequence[FeedHealth], outbox: OutboxStats, *,
     if outbox.last_error:
         lines.append(w["outbox_error"].format(
             error=clip(clean_text(outbox.last_error), ERROR_UNITS)))
+    if verdicts is not None:
+        lines.append(w["feedback"].format(relevant=verdicts[0], irrelevant=verdicts[1]))
     return fit_blocks(lines[:1], lines[1:], w["more_cut"], sep="\n")[0]
 
 
@@ -186,7 +206,7 @@ def render_ara(query: str, hits: Sequence[tuple[Listed, str]], *, lang: str = "t
     def blocks(link: bool) -> list[str]:
         found = []
         for i, (item, snippet) in enumerate(hits, 1):
-            block = _article_block(item, 0, lang, tz, number=i, link=link)
+            block = _article_block(item, lang, tz, number=i, link=link)
             text = clip(clean_text(snippet), SNIPPET_UNITS)
             found.append(block + (f"\n💬 {text}" if text else ""))
         return found
@@ -208,7 +228,7 @@ def _headline(item: Listed, lang: str, link: bool = True) -> str:
     return title
 
 
-def _article_block(item: Listed, copies: int, lang: str, tz: str, *, number: int,
+def _article_block(item: Listed, lang: str, tz: str, *, number: int,
                    link: bool = True) -> str:
     w = reply_words(lang)
     bold = [f"<b>{clip(clean_text(n), NAME_UNITS) or '?'}</b>" for n in item.names]
@@ -218,8 +238,8 @@ def _article_block(item: Listed, copies: int, lang: str, tz: str, *, number: int
     lines.append(_headline(item, lang, link))
     source = [clip(clean_text(item.outlet), OUTLET_UNITS),
               esc(format_time(item.when, lang=lang, tz=tz))]
-    if copies:
-        source.append(w["copies"].format(n=copies))
+    if item.copies:
+        source.append(w["copies"].format(n=item.copies))
     source = [p for p in source if p]
     if source:
         lines.append("📰 " + " · ".join(source))

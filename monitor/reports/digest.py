@@ -5,9 +5,10 @@
 A day is the local calendar day in the configured time zone, and a mention is
 counted on the day the service recorded the match (`matches.created_at`, the
 moment it was alerted), so the digest of a day counts what staff were told that
-day. Each article counts once per entry; copies of one story from several
-outlets each count (that is the coverage), but the top stories list each story
-once (its first article), with the number of further outlets.
+day. Everything counts stories: an article and its copies from other outlets
+(`articles.story_id`) are one story, counted once per entry and listed once (by
+its lead article) with the number of further outlets; the copies of the day are
+given apart. `/bugun` (`monitor.reports.recent`) counts the same way.
 
 `build_digest` only reads; `monitor.messages.digest` renders what it returns.
 """
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import ColumnElement, Engine, func, select
 
 from monitor.config.settings import Settings
 from monitor.config.watchlists import load_watchlists
@@ -75,7 +76,8 @@ def build_digest(
         tz=tz,
         lang=lang,
         counts=_counts(window, names, day, list(entries or ())),
-        articles=len(window.today_entries),
+        story_count=len(window.today_entries),
+        copies=len(window.today_articles) - len(window.today_entries),
         stories=_top_stories(engine, window.today_entries, window.recorded, names, top),
         days=chart_days,
         series=_series(window, names, chart_days, max_series, lang),
@@ -87,11 +89,17 @@ class _Window:
     """The matches of the chart's days, as the digest counts them."""
 
     names: dict[str, str] = field(default_factory=dict)  # entry -> name at its latest match
-    # entry -> local day -> articles that mention it
+    # entry -> local day -> stories that mention it
     per_day: dict[str, dict[date, set[int]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(set)))
     today_entries: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
-    recorded: dict[int, datetime] = field(default_factory=dict)  # article -> latest match
+    recorded: dict[int, datetime] = field(default_factory=dict)  # story -> latest match
+    today_articles: set[int] = field(default_factory=set)  # leads and copies of the day
+
+
+def story_of() -> ColumnElement[int]:
+    """A matched article's story: its lead article's id (its own id for a lead)."""
+    return func.coalesce(articles.c.story_id, articles.c.id)
 
 
 def _read_window(engine: Engine, first: date, day: date, tz: str) -> _Window:
@@ -100,8 +108,9 @@ def _read_window(engine: Engine, first: date, day: date, tz: str) -> _Window:
     day_start, day_end = day_bounds(day, tz)
     with engine.connect() as conn:
         rows = conn.execute(
-            select(matches.c.article_id, matches.c.entry_id, matches.c.name,
-                   matches.c.created_at)
+            select(matches.c.article_id, story_of().label("story"), matches.c.entry_id,
+                   matches.c.name, matches.c.created_at)
+            .join(articles, articles.c.id == matches.c.article_id)
             .where(matches.c.created_at >= window_start, matches.c.created_at < day_end)
             .order_by(matches.c.created_at, matches.c.id)
         ).all()
@@ -109,18 +118,19 @@ def _read_window(engine: Engine, first: date, day: date, tz: str) -> _Window:
     for row in rows:
         window.names[row.entry_id] = row.name  # ordered by time: the latest name wins
         local_day = row.created_at.astimezone(zone).date()
-        window.per_day[row.entry_id][local_day].add(row.article_id)
+        window.per_day[row.entry_id][local_day].add(row.story)
         if day_start <= row.created_at < day_end:
-            if row.entry_id not in window.today_entries[row.article_id]:
-                window.today_entries[row.article_id].append(row.entry_id)
-            window.recorded[row.article_id] = max(
-                window.recorded.get(row.article_id, row.created_at), row.created_at)
+            window.today_articles.add(row.article_id)
+            if row.entry_id not in window.today_entries[row.story]:
+                window.today_entries[row.story].append(row.entry_id)
+            window.recorded[row.story] = max(
+                window.recorded.get(row.story, row.created_at), row.created_at)
     return window
 
 
 def _counts(window: _Window, names: Mapping[str, str], day: date,
             watched: list[str]) -> tuple[EntryCount, ...]:
-    """The day's mentions per entry, most first; watched entries appear even at 0."""
+    """The day's stories per entry, most first; watched entries appear even at 0."""
     order = {entry_id: i for i, entry_id in enumerate(watched)}
 
     def today(entry_id: str) -> int:
@@ -166,11 +176,11 @@ def _top_stories(
             for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500))
             for row in conn.execute(
                 select(articles.c.id, articles.c.title, articles.c.outlet, articles.c.url,
-                       articles.c.published, articles.c.story_id)
+                       articles.c.published)
                 .where(articles.c.id.in_(chunk))
             )
         }
-        firsts = [a for a in found.values() if a.story_id is None]
+        firsts = list(found.values())  # the stories' leads
 
         def newest(a) -> datetime:  # type: ignore[no-untyped-def]
             return a.published or recorded[a.id]

@@ -2,6 +2,8 @@
 
 One row per match (an article and one watchlist entry it named), oldest first.
 Times are local ISO 8601 in the configured zone, e.g. 2026-11-28T14:05:00+03:00.
+`story` is the id of the story's lead article (the same for all its copies), so
+stories count the way the digest and /bugun count them.
 
 Formats:
 - table: readable columns, the link on a second line (the default);
@@ -16,7 +18,7 @@ import csv
 import io
 import json
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -25,12 +27,12 @@ from sqlalchemy import Engine, select
 
 from monitor.config.settings import Settings
 from monitor.messages.markup import clean_text
-from monitor.reports.digest import day_bounds, entry_names
+from monitor.reports.digest import day_bounds, entry_names, story_of
 from monitor.store.database import Store
 from monitor.store.schema import articles, matches
 
 FIELDS = ("matched_at", "entry_id", "entry_name", "matched", "score", "kind", "title",
-          "outlet", "url", "published")
+          "outlet", "url", "published", "story")
 CSV_BOM = "\ufeff"
 
 
@@ -46,6 +48,8 @@ class HistoryRow:
     outlet: str
     url: str | None
     published: str | None  # local ISO 8601, when the feed or page gave one
+    story: int  # the story's lead article: copies of one story share it
+    article: int = field(default=0, repr=False, compare=False)  # for the table's totals
 
 
 def history_rows(
@@ -61,7 +65,8 @@ def history_rows(
     query = (
         select(matches.c.created_at, matches.c.entry_id, matches.c.name, matches.c.matched,
                matches.c.score, matches.c.kind, articles.c.title, articles.c.outlet,
-               articles.c.url, articles.c.published)
+               articles.c.url, articles.c.published, articles.c.id,
+               story_of().label("story"))
         .join(articles, articles.c.id == matches.c.article_id)
         .order_by(matches.c.created_at, matches.c.id)
     )
@@ -85,6 +90,8 @@ def history_rows(
             outlet=clean_text(row.outlet),
             url=row.url,
             published=_local(row.published, zone) if row.published else None,
+            story=row.story,
+            article=row.id,
         )
         for row in rows
     ]
@@ -100,9 +107,23 @@ def _local(moment: datetime, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).isoformat(timespec="seconds")
 
 
+def _values(row: HistoryRow) -> dict[str, object]:
+    return {name: getattr(row, name) for name in FIELDS}
+
+
+def _totals(rows: list[HistoryRow]) -> str:
+    """'11 matches in 5 stories (2 copies from other outlets not counted again)'."""
+    stories = len({r.story for r in rows})
+    copies = len({r.article for r in rows}) - stories
+    line = (f"{len(rows)} match{'es' if len(rows) != 1 else ''} in {stories} "
+            f"stor{'ies' if stories != 1 else 'y'}")
+    return line + (f" ({copies} cop{'ies' if copies != 1 else 'y'} from other outlets "
+                   "not counted again)" if copies else "")
+
+
 def to_json(rows: list[HistoryRow]) -> str:
     """One JSON array of objects with FIELDS as keys."""
-    return json.dumps([asdict(row) for row in rows], ensure_ascii=False, indent=2)
+    return json.dumps([_values(row) for row in rows], ensure_ascii=False, indent=2)
 
 
 def to_csv(rows: list[HistoryRow], *, bom: bool = True) -> str:
@@ -111,7 +132,7 @@ def to_csv(rows: list[HistoryRow], *, bom: bool = True) -> str:
     writer = csv.writer(buffer)
     writer.writerow(FIELDS)
     for row in rows:
-        writer.writerow(["" if value is None else value for value in asdict(row).values()])
+        writer.writerow(["" if value is None else value for value in _values(row).values()])
     return (CSV_BOM if bom else "") + buffer.getvalue()
 
 
@@ -131,7 +152,7 @@ def to_table(rows: list[HistoryRow], *, title_chars: int = 70) -> list[str]:
         )
         if r.url:
             lines.append(f"{'':<16}  {r.url}")
-    lines.append(f"{len(rows)} match{'es' if len(rows) != 1 else ''}")
+    lines.append(_totals(rows))
     return lines
 
 

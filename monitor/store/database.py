@@ -2,7 +2,10 @@
 
 Queries are named by intent and grouped by the tables they serve:
 `monitor.store.feeds` (schedule and health), `monitor.store.entries` (what one
-new entry leaves) and `monitor.store.outbox` (alerts waiting for Telegram).
+new entry leaves), `monitor.store.outbox` (alerts waiting for Telegram) and
+`monitor.store.articles` (kept article texts, for replays);
+`monitor.store.feedback` holds the staff's button presses; `monitor.store.bursts` the running
+summaries of bursts.
 A database that cannot be opened is a StoreError naming it and `where` its URL
 was set (a config line, or MONITOR_DATABASE).
 """
@@ -14,6 +17,8 @@ from pathlib import Path
 from sqlalchemy import create_engine
 
 from monitor.errors import StoreError
+from monitor.store.articles import ArticleQueries
+from monitor.store.bursts import BurstQueries
 from monitor.store.engine import (
     create_store_engine,
     database_errors,
@@ -22,12 +27,14 @@ from monitor.store.engine import (
     prepare_sqlite_folder,
 )
 from monitor.store.entries import EntryQueries
+from monitor.store.feedback import FeedbackQueries
 from monitor.store.feeds import FeedQueries
 from monitor.store.migrations import LATEST, SchemaTooNew, current_version, migrate
 from monitor.store.outbox import OutboxQueries
 
 
-class Store(FeedQueries, EntryQueries, OutboxQueries):
+class Store(FeedQueries, EntryQueries, OutboxQueries, ArticleQueries, FeedbackQueries,
+            BurstQueries):
     """The service's database; `close()` when done."""
 
     def __init__(self, url: str, *, where: str | None = None):

@@ -6,8 +6,9 @@ their outbox rows) happen in one transaction, so a crash leaves all or none.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +16,7 @@ from sqlalchemy import Connection, CursorResult, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from monitor.models import Article, Entry, Match
-from monitor.store.outbox import announce_copy
+from monitor.store.outbox import join_story
 from monitor.store.schema import articles, feeds, matches, outbox, seen_entries
 
 
@@ -82,10 +83,10 @@ class EntryQueries:
             if article_id is None:  # the same article, recorded through another feed
                 return []
             for match in found:
-                conn.execute(insert(matches).values(article_id=article_id,
-                                                    **_match_row(match, now)))
+                row = _match_row(_body_snippet(match, article.text), now)
+                conn.execute(insert(matches).values(article_id=article_id, **row))
             if story_of is not None:
-                announce_copy(conn, story_of, now)
+                join_story(conn, story_of, article_id, now)
                 return []
             return [
                 _new_id(conn.execute(insert(outbox).values(
@@ -129,6 +130,7 @@ def _insert_article(conn: Connection, feed_id: int, entry: Entry, article: Artic
                 created_at=now,
                 fingerprint=fingerprint,
                 story_id=story_of,
+                text=article.text,  # for `monitor replay` until article_retention
             )))
     except IntegrityError:
         return None
@@ -140,6 +142,44 @@ def _match_row(match: Match, now: datetime) -> dict[str, object]:
     row["span_end"] = row.pop("end")
     row["created_at"] = now
     return row
+
+
+SNIPPET_CHARS = 160
+
+
+def _body_snippet(match: Match, body: str) -> Match:
+    """A headline match gets its snippet from the body (or feed summary) when the matched
+    words stand there too, so the alert shows the sentence instead of the headline again."""
+    if match.field != "title" or not body:
+        return match
+    folded = _fold(body)
+    for needle in dict.fromkeys((match.matched, match.term)):
+        found = re.search(r"(?<!\w)" + re.escape(_fold(needle)), folded) if needle else None
+        if found:
+            return replace(match, **_window(body, found.start(), found.end()))
+    return match
+
+
+def _fold(text: str) -> str:
+    """Lower case the Turkish way, keeping every character's position."""
+    folded = text.replace("I", "ı").replace("İ", "i").lower()
+    return folded if len(folded) == len(text) else text
+
+
+def _window(text: str, start: int, end: int) -> dict[str, Any]:
+    """About SNIPPET_CHARS around text[start:end], cut at spaces (as the matcher cuts)."""
+    room = max(0, SNIPPET_CHARS - (end - start)) // 2
+    left, right = max(0, start - room), min(len(text), end + room)
+    if left > 0:
+        cut = text.find(" ", left, start)
+        left = cut + 1 if cut != -1 else left
+    if right < len(text):
+        cut = text.rfind(" ", end, right)
+        right = cut if cut != -1 else right
+    before = ("…" if left > 0 else "") + text[left:start].lstrip()
+    after = text[end:right].rstrip() + ("…" if right < len(text) else "")
+    return {"snippet": before + text[start:end] + after, "snippet_start": len(before),
+            "snippet_end": len(before) + end - start}
 
 
 def _chunks(items: list[str], size: int) -> Iterable[list[str]]:

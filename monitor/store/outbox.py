@@ -2,20 +2,29 @@
 
 An outbox row needs work while it was never sent, or while its story gained
 copies since the message went out (`sent_revision < revision`): then the sent
-message is edited instead of a new one being sent.
+message is edited instead of a new one being sent. A row inside a burst
+(`burst_id`, monitor.store.bursts) is delivered by its running summary instead:
+it waits until a revision of the summary showing it has been edited in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, Engine, func, or_, select, update
+from sqlalchemy import Connection, Engine, and_, func, or_, select, update
 
 from monitor.models import Alert, Match, OutboxStats
-from monitor.store.schema import articles, matches, outbox
+from monitor.store.schema import articles, bursts, matches, outbox
 
-NEEDS_WORK = or_(outbox.c.sent_at.is_(None), outbox.c.sent_revision < outbox.c.revision)
+NEEDS_WORK = and_(
+    outbox.c.burst_id.is_(None),
+    or_(outbox.c.sent_at.is_(None), outbox.c.sent_revision < outbox.c.revision),
+)
+IN_SUMMARY_UNSENT = and_(outbox.c.burst_id.is_not(None), outbox.c.sent_at.is_(None))
+PENDING = or_(NEEDS_WORK, IN_SUMMARY_UNSENT)
+BURST_NEEDS_WORK = bursts.c.sent_revision < bursts.c.revision
 
 
 class OutboxQueries:
@@ -56,16 +65,17 @@ class OutboxQueries:
                 .where(outbox.c.id.in_(ids), outbox.c.next_attempt_at <= now)
                 .order_by(outbox.c.id)
             ).all()
-            return [_alert(conn, row) for row in rows]
+            return [alert_of(conn, row) for row in rows]
 
     def pending_count(self) -> int:
         with self.engine.connect() as conn:
             return conn.execute(
-                select(func.count()).select_from(outbox).where(NEEDS_WORK)
+                select(func.count()).select_from(outbox).where(PENDING)
             ).scalar_one()
 
     def earliest_attempt(self) -> datetime | None:
-        """When the next alert may be tried: the earliest retry time among the chats' heads."""
+        """When the next alert may be tried: the earliest retry time of the chats' heads
+        and of the running summaries waiting for an edit."""
         heads = (
             select(func.min(outbox.c.id))
             .where(NEEDS_WORK)
@@ -73,14 +83,22 @@ class OutboxQueries:
             .scalar_subquery()
         )
         with self.engine.connect() as conn:
-            earliest: datetime | None = conn.execute(
+            times = [conn.execute(
                 select(func.min(outbox.c.next_attempt_at)).where(outbox.c.id.in_(heads))
-            ).scalar_one()
-        return earliest
+            ).scalar_one(), conn.execute(
+                select(func.min(bursts.c.next_attempt_at)).where(BURST_NEEDS_WORK)
+            ).scalar_one()]
+        known = [t for t in times if t is not None]
+        return min(known) if known else None
 
     def retry_pending_now(self, now: datetime) -> int:
         """Make every waiting alert due now (on start: an operator may have fixed the cause)."""
         with self.engine.begin() as conn:
+            conn.execute(
+                update(bursts)
+                .where(BURST_NEEDS_WORK, bursts.c.next_attempt_at > now)
+                .values(next_attempt_at=now)
+            )
             return conn.execute(
                 update(outbox)
                 .where(NEEDS_WORK, outbox.c.next_attempt_at > now)
@@ -122,9 +140,9 @@ class OutboxQueries:
         with self.engine.connect() as conn:
             counts = conn.execute(
                 select(
-                    func.count().filter(NEEDS_WORK),
+                    func.count().filter(PENDING),
                     func.count().filter(outbox.c.sent_at.is_not(None)),
-                    func.min(outbox.c.created_at).filter(NEEDS_WORK),
+                    func.min(outbox.c.created_at).filter(PENDING),
                 )
             ).one()
             last_error = conn.execute(
@@ -150,11 +168,49 @@ def announce_copy(conn: Connection, story_article_id: int, now: datetime) -> Non
     )
 
 
-def _alert(conn: Connection, row) -> Alert:  # type: ignore[no-untyped-def]
-    wanted = set(row.entry_ids.split(","))
-    found = conn.execute(
-        select(matches).where(matches.c.article_id == row.article_id).order_by(matches.c.id)
+def join_story(conn: Connection, story_article_id: int, copy_id: int, now: datetime) -> None:
+    """A copy joined the story: it leads the story when it was published earlier.
+
+    The story's alerts stay the same rows (same chats, same sent messages), so a
+    story is still announced once: an earlier copy only makes them edit to lead with it.
+    """
+    published = dict(conn.execute(
+        select(articles.c.id, articles.c.published)
+        .where(articles.c.id.in_([story_article_id, copy_id]))
+    ).all())
+    lead, copy = published.get(story_article_id), published.get(copy_id)
+    if lead is None or copy is None or copy >= lead:
+        announce_copy(conn, story_article_id, now)
+        return
+    conn.execute(update(articles)
+                 .where(or_(articles.c.story_id == story_article_id,
+                            articles.c.id == story_article_id))
+                 .values(story_id=copy_id))
+    conn.execute(update(articles).where(articles.c.id == copy_id).values(story_id=None))
+    conn.execute(update(outbox).where(outbox.c.article_id == story_article_id)
+                 .values(article_id=copy_id))
+    announce_copy(conn, copy_id, now)
+
+
+def _story_matches(conn: Connection, article_id: int, wanted: set[str]) -> list[Match]:
+    """The lead's matches of the wanted entries; a copy's where the lead lacks one."""
+    rows = conn.execute(
+        select(matches).join(articles, articles.c.id == matches.c.article_id)
+        .where(or_(articles.c.id == article_id, articles.c.story_id == article_id),
+               matches.c.entry_id.in_(wanted))
+        .order_by(matches.c.article_id != article_id, matches.c.id)
     ).all()
+    kept: dict[str, list[Match]] = {}
+    lead_of: dict[str, int] = {}
+    for m in rows:  # the lead's rows first: an entry takes the rows of one article only
+        if lead_of.setdefault(m.entry_id, m.article_id) == m.article_id:
+            kept.setdefault(m.entry_id, []).append(_match_from_row(m))
+    return [m for found in kept.values() for m in found]
+
+
+def alert_of(conn: Connection, row: Any) -> Alert:
+    """The Alert of one outbox row: its story's matches and copies, as it is rendered."""
+    found = _story_matches(conn, row.article_id, set(row.entry_ids.split(",")))
     copies = conn.execute(
         select(articles.c.outlet, articles.c.url)
         .where(articles.c.story_id == row.article_id)
@@ -167,7 +223,7 @@ def _alert(conn: Connection, row) -> Alert:  # type: ignore[no-untyped-def]
         url=row.url,
         title=row.title,
         published=row.published,
-        matches=tuple(_match_from_row(m) for m in found if m.entry_id in wanted),
+        matches=tuple(found),
         body_unavailable=row.body_unavailable,
         attempts=row.attempts,
         revision=row.revision,

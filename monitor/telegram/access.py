@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from telegram import Update
 from telegram.ext import filters
 
 from monitor.ops.logs import event
@@ -39,6 +40,24 @@ class Access:
             ids, names = parse_ids(users)
             self._user_ids.user_ids = ids
             self._user_names.usernames = names
+
+    def allows(self, update: Update) -> bool:
+        """Whether the chat or the person behind an update may use the bot.
+
+        For a button press: the update's message is the bot's own alert, so the
+        message filters (which look at its sender) cannot judge it; this looks at the
+        chat and at the user who pressed.
+        """
+        chat, user = update.effective_chat, update.effective_user
+        if chat is not None and (chat.id in self._chat_ids.chat_ids or _named(
+                chat.username, self._chat_names.usernames)):
+            return True
+        return user is not None and (user.id in self._user_ids.user_ids or _named(
+            user.username, self._user_names.usernames))
+
+
+def _named(username: str | None, names: frozenset[str]) -> bool:
+    return bool(username) and (username or "").lower() in {n.lower() for n in names}
 
 
 def parse_ids(values: Iterable[object]) -> tuple[set[int], set[str]]:

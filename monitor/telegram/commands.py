@@ -7,7 +7,8 @@ the outbox's sends; the database reads run in a thread (asyncio.to_thread).
 
 Who may ask: the alert chats (TELEGRAM_CHAT_ID and every watchlist `chat:`), the
 chats in `command_chats` and the users in `command_users`. Anyone else gets no
-answer; the attempt is logged at INFO as `command_refused chat=.. user=..`.
+answer; the attempt is logged at INFO as `command_refused chat=.. user=..`. The same
+people may press the feedback buttons under the alerts (monitor.telegram.feedback).
 
 Starting never fails the worker: when Telegram cannot be reached (getMe or
 deleteWebhook fails), the start is retried in the background with backoff.
@@ -31,6 +32,7 @@ from telegram.error import BadRequest, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -38,11 +40,12 @@ from telegram.ext import (
 )
 
 from monitor.messages.markup import plain_text
-from monitor.messages.replies import reply_yardim
+from monitor.messages.replies import reply_unknown, reply_yardim
 from monitor.ops.logs import event
 from monitor.ops.redact import install_redaction, redact
 from monitor.reports.recent import reply_ara, reply_bugun, reply_durum, reply_son
 from monitor.telegram.access import Access
+from monitor.telegram.feedback import FeedbackButtons, FeedbackKeys
 
 log = logging.getLogger("monitor.telegram.commands")
 
@@ -52,6 +55,7 @@ STALE_AFTER = timedelta(minutes=10)  # commands older than this (sent while down
 START_RETRY_S = (5.0, 300.0)  # first and longest wait between start attempts
 MAX_RETRY_AFTER_S = 10.0  # a reply refused with a longer retry_after is dropped
 POLL_ERROR_LOG_S = 60.0
+FEEDBACK_RETENTION_S = 30 * 86400.0  # Settings.article_retention_s's default
 
 # command -> (description tr, description en); /start and /help are /yardim too
 COMMANDS = {
@@ -79,6 +83,7 @@ class BotCommands:
         tz: str = "Europe/Istanbul",
         clock: Callable[[], datetime] | None = None,
         poll_timeout: float = POLL_TIMEOUT_S,
+        feedback_retention_s: float = FEEDBACK_RETENTION_S,
     ):
         install_redaction(token)
         self.store = store
@@ -110,6 +115,11 @@ class BotCommands:
             self.app.add_handler(CommandHandler(name, callback, filters=allowed & fresh))
         self.app.add_handler(CommandHandler(HELP_ALIASES, self._yardim, filters=allowed & fresh))
         self.app.add_handler(MessageHandler(filters.COMMAND & fresh & ~allowed, self._refused))
+        self.app.add_handler(MessageHandler(filters.COMMAND & fresh & allowed, self._unknown))
+        self.feedback = FeedbackButtons(
+            keys=FeedbackKeys(token), store=store, access=self.access, lang=lang, tz=tz,
+            clock=self.clock, retention_s=feedback_retention_s)
+        self.app.add_handler(CallbackQueryHandler(self.feedback.on_press))
         self.app.add_error_handler(self._error)
         self._starter: asyncio.Task[None] | None = None
         self._polling = False
@@ -174,7 +184,7 @@ class BotCommands:
             # while a webhook is set; no webhook is ever set here.
             await app.updater.start_polling(
                 timeout=timedelta(seconds=self.poll_timeout),
-                allowed_updates=[Update.MESSAGE, Update.CHANNEL_POST],
+                allowed_updates=[Update.MESSAGE, Update.CHANNEL_POST, Update.CALLBACK_QUERY],
                 error_callback=self._poll_error,
             )
         if not app.running:
@@ -214,8 +224,10 @@ class BotCommands:
 
     async def _durum(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         def build() -> str:
-            return reply_durum(self.store.feed_health(), self.store.outbox_stats(),
-                               now=self.clock(), lang=self.lang, tz=self.tz)
+            now = self.clock()
+            return reply_durum(self.store.feed_health(), self.store.outbox_stats(), now=now,
+                               lang=self.lang, tz=self.tz,
+                               verdicts=self.store.verdict_counts(now - timedelta(days=7)))
 
         await self._answer(update, "durum", build)
 
@@ -230,6 +242,13 @@ class BotCommands:
     async def _refused(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat, user = _who(update)
         event(log, "command_refused", chat=chat, user=user)
+
+    async def _unknown(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A command no other handler took: the list of commands, unless meant for another bot."""
+        text = update.effective_message.text if update.effective_message else None
+        name, _, bot = (text or "/").split()[0].partition("@")
+        if not bot or bot.casefold() == (context.bot.username or "").casefold():
+            await self._answer(update, "unknown", lambda: reply_unknown(name, lang=self.lang))
 
     async def _answer(self, update: Update, name: str, build: Callable[[], str]) -> None:
         message = update.effective_message

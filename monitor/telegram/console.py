@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from telegram import InlineKeyboardMarkup
+
 from monitor.messages.markup import plain_text
 
 
@@ -33,14 +35,20 @@ class ConsoleSender:
     async def __aexit__(self, *exc: object) -> None:
         return None
 
+    def alert_keyboard(self, outbox_id: int) -> None:
+        """No buttons on the console."""
+        return None
+
     async def send(self, chat_id: str, html_message: str, *, preview_url: str | None = None,
-                   preview: bool = True) -> int:
+                   preview: bool = True, reply_markup: InlineKeyboardMarkup | None = None,
+                   ) -> int:
         """Print the message (plain text) with a header naming the chat."""
         message_id = next(self._ids)
         self._write(f"--- message #{message_id} to {chat_id} ---", html_message)
         return message_id
 
-    async def edit(self, chat_id: str, message_id: int, html_message: str) -> None:
+    async def edit(self, chat_id: str, message_id: int, html_message: str, *,
+                   reply_markup: InlineKeyboardMarkup | None = None) -> None:
         """Print the updated message, marked as an update of the earlier one."""
         self._write(f"--- message #{message_id} updated ---", html_message)
 

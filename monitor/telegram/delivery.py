@@ -3,6 +3,12 @@
 An alert is marked sent only after Telegram accepted it, so a crash between
 send and commit resends at most that one message. Alerts to one chat go out
 in order; a chat that keeps failing waits on its own and never blocks others.
+
+Bursts (with a `BurstPolicy`): before an alert is sent on its own, the store is
+asked whether its entry is bursting in that chat (monitor.store.bursts); if so
+the alert joins the entry's running summary, whose message is edited, paced like
+any message, and marked at the revision it shows only after Telegram took it.
+Joining needs no request, so the stories that arrive together go out in one edit.
 """
 
 from __future__ import annotations
@@ -10,10 +16,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from monitor.errors import DeliveryError
-from monitor.models import Alert
+from monitor.models import Alert, Burst
 from monitor.ops.logs import event
 from monitor.ops.metrics import Metrics
 from monitor.store.database import Store
@@ -23,6 +30,15 @@ from monitor.telegram.sender import Sender
 log = logging.getLogger("monitor.telegram.delivery")
 
 IDLE_POLL_S = 30.0
+
+
+@dataclass(frozen=True)
+class BurstPolicy:
+    """More than `more_than` alerts of one entry to one chat within `window_s` make a burst."""
+
+    more_than: int
+    window_s: float
+    render: Callable[[Burst], str]
 
 
 class Outbox:
@@ -36,6 +52,7 @@ class Outbox:
         pace: bool = True,
         metrics: Metrics | None = None,
         on_blocked: Callable[[Alert, DeliveryError], None] | None = None,
+        bursts: BurstPolicy | None = None,
     ):
         self.store = store
         self.sender = sender
@@ -45,34 +62,87 @@ class Outbox:
         self.wake = asyncio.Event()
         self.metrics = metrics
         self.on_blocked = on_blocked
+        self.bursts = bursts
         self._reported: set[tuple[str, str]] = set()
         self._pace_wait_s = IDLE_POLL_S
 
     async def deliver_due(self) -> int:
-        """Send every chat's next due alert that its pacing allows; returns how many went."""
-        loop = asyncio.get_running_loop()
+        """Send every chat's next due alert (and summary edit) that its pacing allows.
+
+        Returns how many went.
+        """
         self._pace_wait_s = IDLE_POLL_S
         sent = 0
-        for alert in self.store.next_alerts(self.clock()):
-            wait = self.pacer.wait_s(alert.chat_id, loop.time())
-            if wait > 0:
-                self._pace_wait_s = min(self._pace_wait_s, wait)
-                continue
-            if await self._deliver(alert):
-                sent += 1
-            self.pacer.record(alert.chat_id, loop.time())
-            self._pace_wait_s = min(
-                self._pace_wait_s, self.pacer.wait_s(alert.chat_id, loop.time())
-            )
+        for alert in self._due_alerts():
+            if self._may_send(alert.chat_id):
+                sent += await self._deliver(alert)
+                self._sent_to(alert.chat_id)
+        for burst in self.store.due_bursts(self.clock()) if self.bursts else []:
+            if self._may_send(burst.chat_id):
+                sent += await self._deliver_burst(burst)
+                self._sent_to(burst.chat_id)
         return sent
+
+    def _may_send(self, chat_id: str) -> bool:
+        wait = self.pacer.wait_s(chat_id, asyncio.get_running_loop().time())
+        if wait > 0:
+            self._pace_wait_s = min(self._pace_wait_s, wait)
+        return wait <= 0
+
+    def _sent_to(self, chat_id: str) -> None:
+        now = asyncio.get_running_loop().time()
+        self.pacer.record(chat_id, now)
+        self._pace_wait_s = min(self._pace_wait_s, self.pacer.wait_s(chat_id, now))
+
+    def _due_alerts(self) -> list[Alert]:
+        """Each chat's next due alert, once those joining a running summary have joined it."""
+        while True:
+            alerts = self.store.next_alerts(self.clock())
+            joined = [alert for alert in alerts if self._joins_burst(alert)]
+            if not joined:  # every head is one to send: a join makes the next row the head
+                return alerts
+
+    def _joins_burst(self, alert: Alert) -> bool:
+        if self.bursts is None or alert.message_id is not None:
+            return False
+        burst_id = self.store.place_in_burst(alert.id, self.clock(),
+                                             more_than=self.bursts.more_than,
+                                             window_s=self.bursts.window_s)
+        if burst_id is not None:
+            event(log, "alert_in_burst", alert=alert.id, chat=alert.chat_id, burst=burst_id)
+        return burst_id is not None
+
+    async def _deliver_burst(self, burst: Burst) -> bool:
+        """Edit the running summary to show its stories; marked only once Telegram took it."""
+        assert self.bursts is not None
+        try:
+            await self.sender.edit(burst.chat_id, burst.message_id, self.bursts.render(burst))
+        except DeliveryError as exc:
+            retry_at = delivery_retry_at(self.clock(), burst.attempts + 1,
+                                         retry_after=exc.retry_after, permanent=exc.permanent)
+            self.store.mark_burst_failed(burst.id, str(exc), retry_at)
+            if self.metrics:
+                self.metrics.record_delivery(ok=False, permanent=exc.permanent)
+            event(log, "burst_failed", logging.WARNING, burst=burst.id, chat=burst.chat_id,
+                  attempts=burst.attempts + 1, error=exc)
+            return False
+        self.store.mark_burst_sent(burst, self.clock())
+        if self.metrics:
+            self.metrics.record_delivery(ok=True)
+        event(log, "burst_edited", burst=burst.id, chat=burst.chat_id,
+              message=burst.message_id, stories=len(burst.stories))
+        return True
 
     async def _deliver(self, alert: Alert) -> bool:
         try:
             if alert.message_id is not None:  # the story gained copies: update the message
-                await self.sender.edit(alert.chat_id, alert.message_id, self.render(alert))
+                await self.sender.edit(alert.chat_id, alert.message_id, self.render(alert),
+                                       reply_markup=self.sender.alert_keyboard(alert.id))
                 message_id = alert.message_id
             else:
-                message_id = await self.sender.send(alert.chat_id, self.render(alert))
+                message_id = await self.sender.send(
+                    alert.chat_id, self.render(alert),
+                    reply_markup=self.sender.alert_keyboard(alert.id))
         except DeliveryError as exc:
             retry_at = delivery_retry_at(
                 self.clock(),

@@ -27,7 +27,7 @@ from datetime import timedelta
 from types import TracebackType
 from typing import Any, Protocol
 
-from telegram import LinkPreviewOptions
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -43,6 +43,7 @@ from telegram.request import HTTPXRequest
 from monitor.errors import DeliveryError
 from monitor.messages.markup import plain_text
 from monitor.ops.redact import install_redaction, redact
+from monitor.telegram.feedback import FeedbackKeys
 
 log = logging.getLogger("monitor.telegram.sender")
 MAX_ERROR_CHARS = 300  # a proxy's error page ends up in the message; keep the first part
@@ -57,9 +58,14 @@ class Sender(Protocol):
     async def stop(self) -> None: ...
 
     async def send(self, chat_id: str, html_message: str, *, preview_url: str | None = None,
-                   preview: bool = True) -> int: ...
+                   preview: bool = True, reply_markup: InlineKeyboardMarkup | None = None,
+                   ) -> int: ...
 
-    async def edit(self, chat_id: str, message_id: int, html_message: str) -> None: ...
+    async def edit(self, chat_id: str, message_id: int, html_message: str, *,
+                   reply_markup: InlineKeyboardMarkup | None = None) -> None: ...
+
+    def alert_keyboard(self, outbox_id: int) -> InlineKeyboardMarkup | None:
+        """The feedback buttons of one alert; None where there are no buttons."""
 
     async def send_photo(self, chat_id: str, png: bytes, caption_html: str, *,
                          filename: str) -> int: ...
@@ -85,8 +91,10 @@ class TelegramSender:
     """Sends HTML messages through the Bot API; `send` returns the message id."""
 
     def __init__(self, token: str, *, base_url: str = "https://api.telegram.org",
-                 timeout: float = 20.0):
+                 timeout: float = 20.0, lang: str = "tr"):
         install_redaction(token)
+        self._keys = FeedbackKeys(token)
+        self._lang = lang
         self._bot = ExtBot(
             token,
             base_url=f"{base_url.rstrip('/')}/bot",
@@ -134,8 +142,13 @@ class TelegramSender:
                         exc: BaseException | None, tb: TracebackType | None) -> None:
         await self.stop()
 
+    def alert_keyboard(self, outbox_id: int) -> InlineKeyboardMarkup:
+        """The signed "relevant" / "not relevant" buttons of one alert."""
+        return self._keys.keyboard(outbox_id, self._lang)
+
     async def send(self, chat_id: str, html_message: str, *, preview_url: str | None = None,
-                   preview: bool = True) -> int:
+                   preview: bool = True, reply_markup: InlineKeyboardMarkup | None = None,
+                   ) -> int:
         """Send one HTML message; on "can't parse entities" resend it once as plain text.
 
         The link preview shows `preview_url`, else the message's first link (none when
@@ -148,19 +161,25 @@ class TelegramSender:
             LinkPreviewOptions(url=url) if url else None)
         try:
             message = await self._bot.send_message(
-                chat_id, html_message, parse_mode=ParseMode.HTML, link_preview_options=options)
+                chat_id, html_message, parse_mode=ParseMode.HTML, link_preview_options=options,
+                reply_markup=reply_markup)
         except BadRequest as exc:
             if "can't parse entities" not in str(exc).lower():
                 raise delivery_error(exc, "sendMessage") from None
             log.warning("telegram_html_refused chat=%s error=%r; resending as plain text",
                         chat_id, redact(str(exc)))
-            return await self._send_plain(chat_id, plain_text(html_message), options)
+            return await self._send_plain(chat_id, plain_text(html_message), options,
+                                          reply_markup)
         except TelegramError as exc:
             raise delivery_error(exc, "sendMessage") from None
         return message.message_id
 
-    async def edit(self, chat_id: str, message_id: int, html_message: str) -> None:
-        """Replace a sent alert's text (a story gained copies); unchanged text is fine."""
+    async def edit(self, chat_id: str, message_id: int, html_message: str, *,
+                   reply_markup: InlineKeyboardMarkup | None = None) -> None:
+        """Replace a sent alert's text (a story gained copies); unchanged text is fine.
+
+        Telegram drops a message's buttons on an edit that does not repeat them.
+        """
         if not self._started:
             await self.start()
         url = _first_link(html_message)
@@ -171,6 +190,7 @@ class TelegramSender:
                 message_id=message_id,
                 parse_mode=ParseMode.HTML,
                 link_preview_options=LinkPreviewOptions(url=url) if url else None,
+                reply_markup=reply_markup,
             )
         except BadRequest as exc:
             if "message is not modified" in str(exc).lower():
@@ -191,10 +211,11 @@ class TelegramSender:
             raise delivery_error(exc, "sendPhoto") from None
         return message.message_id
 
-    async def _send_plain(self, chat_id: str, text: str,
-                          preview: LinkPreviewOptions | None) -> int:
+    async def _send_plain(self, chat_id: str, text: str, preview: LinkPreviewOptions | None,
+                          reply_markup: InlineKeyboardMarkup | None) -> int:
         try:
-            message = await self._bot.send_message(chat_id, text, link_preview_options=preview)
+            message = await self._bot.send_message(chat_id, text, link_preview_options=preview,
+                                                   reply_markup=reply_markup)
         except TelegramError as exc:
             raise delivery_error(exc, "sendMessage") from None
         return message.message_id

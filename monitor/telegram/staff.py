@@ -47,6 +47,7 @@ class StaffServices:
                 allowed_users=settings.command_users,
                 lang=settings.language,
                 tz=settings.timezone,
+                feedback_retention_s=settings.article_retention_s,
             )
 
     def command_chats(self) -> set[str]:

@@ -24,7 +24,8 @@ async def start_sender(settings: Settings) -> tuple[Sender, str]:
     sender: Sender = ConsoleSender()
     chat = CONSOLE_CHAT
     if settings.telegram_token:
-        sender = TelegramSender(settings.telegram_token, base_url=settings.telegram_api_url)
+        sender = TelegramSender(settings.telegram_token, base_url=settings.telegram_api_url,
+                                lang=settings.language)
         chat = settings.telegram_chat_id or ""
     try:
         await sender.start()

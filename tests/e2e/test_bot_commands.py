@@ -95,6 +95,18 @@ async def test_each_command_is_answered_in_the_alert_channel(api, commands, comm
         assert text in message.text
 
 
+async def test_an_unknown_command_is_answered_with_the_list_of_commands(api, commands):
+    api.push_message(999, "/merhaba", user_id=999)  # a stranger: still no answer
+    api.push_message(CHAT, "/son@other_bot")  # another bot's command: not ours to answer
+    api.push_message(CHAT, "/merhaba")
+    message = await reply_in(api, CHAT)
+    assert message.text.startswith("/merhaba diye bir komut yok.")
+    assert "<b>Komutlar</b>" in message.text and "/bugun" in message.text
+    api.push_message(ROUTED, "/rapor@fake_bot extra words", user_id=777)
+    assert "/rapor diye bir komut yok." in (await reply_in(api, ROUTED)).text
+    assert [m.chat_id for m in api.messages] == [CHAT, ROUTED]
+
+
 async def test_routed_group_chat_is_answered(api, commands):
     api.push_message(ROUTED, "/son", user_id=777)
     assert "TUSAŞ" in (await reply_in(api, ROUTED)).text

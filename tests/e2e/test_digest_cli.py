@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -83,7 +84,8 @@ def test_history_csv_and_json(config):
     assert "TUSAŞ" in result.stdout  # ensure_ascii=False
 
     result = run_cli(["--config", str(config), "history"])
-    assert result.returncode == 0 and result.stdout.rstrip().endswith("matches")
+    assert result.returncode == 0
+    assert re.fullmatch(r"\d+ matches in \d+ stories", result.stdout.rstrip().splitlines()[-1])
 
 
 def test_history_of_an_unknown_entry_warns(config):

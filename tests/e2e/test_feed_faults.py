@@ -83,6 +83,7 @@ def write_fault_config(
         f"watchlists: {ROOT / 'watchlists'}",
         f"interval: {interval}",
         f"fetch_timeout: {fetch_timeout:g}s",
+        "bursts: {more_than: 1000}",  # every story its own alert, to be found (see test_bursts)
         *(f"{key}: {value}" for key, value in extra.items()),
         "feeds:",
     ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from email.utils import format_datetime
+
 from tests.e2e.conftest import recent, rss, run_cli, write_config
 
 RELEASE = [
@@ -87,3 +89,55 @@ def test_copies_edit_the_first_alert_and_different_stories_stay_apart(tmp_path, 
     assert "Aynı haber" in final and "Outlet 2" in final and "Outlet 3" in final  # config names
     assert f'href="{feed_server.url}/b/7.html"' in final
     assert bot.violations == []
+
+
+def test_an_earlier_published_copy_arriving_later_leads_the_alert_by_one_edit(
+        tmp_path, feed_server, bot):
+    later = ("/a.xml", "/a/1.html", "TUSAŞ programında 14 Maraş firması", recent(1))
+    earlier = ("/b.xml", "/b/7.html", "Kahramanmaraşlı firmalar TUSAŞ yolunda", recent(5))
+    feeds = []
+    for feed, path, title, _ in (later, earlier):
+        feed_server.add(path, page(title, RELEASE, "Ajans"))
+        feeds.append(feed_server.add(feed, rss([]), content_type="application/rss+xml"))
+    config = write_config(tmp_path, feeds)
+    run = ["--config", str(config), "run", "--once"]
+
+    def publish(copy: tuple) -> None:
+        feed, path, title, when = copy
+        feed_server.add(feed, rss([(title, feed_server.url + path, when)]),
+                        content_type="application/rss+xml")
+
+    publish(later)
+    assert run_cli(run, bot=bot).returncode == 0
+    publish(earlier)
+    assert run_cli(run, bot=bot).returncode == 0
+    assert run_cli(run, bot=bot).returncode == 0  # nothing left to send or edit
+
+    assert [m.method for m in bot.messages] == ["sendMessage", "editMessageText"]
+    sent, edit = bot.messages
+    assert edit.message_id == sent.message_id
+    assert "TUSAŞ programında" in sent.text.splitlines()[1]
+    head, copies = edit.text.splitlines()[1], next(
+        ln for ln in edit.text.splitlines() if ln.startswith("🔁"))
+    assert f'href="{feed_server.url}/b/7.html"' in head and "TUSAŞ yolunda" in head
+    assert f'href="{feed_server.url}/a/1.html"' in copies
+    assert bot.violations == []
+
+
+def test_an_unreadable_page_shows_the_feed_summary_sentence_not_the_headline(
+        tmp_path, feed_server, bot):
+    feed_server.add("/p/1.html", "gone", status=404)
+    summary = ("Kahramanmaraş'ta düzenlenen toplantıda TUSAŞ yetkilileri yerli tedarikçilerle "
+               "yeni bir iş birliği protokolü imzaladı.")
+    title = "TUSAŞ ile yeni protokol"
+    item = (f"<item><title>{title}</title><link>{feed_server.url}/p/1.html</link>"
+            f"<guid>{feed_server.url}/p/1.html</guid><pubDate>{format_datetime(recent())}"
+            f"</pubDate><description>{summary}</description></item>")
+    feed = feed_server.add("/p.xml", rss([]).replace("</channel>", item + "</channel>"),
+                           content_type="application/rss+xml")
+    assert run_cli(["--config", str(write_config(tmp_path, [feed])), "run", "--once"],
+                   bot=bot).returncode == 0
+    [alert] = bot.messages
+    snippets = [ln for ln in alert.text.splitlines() if ln.startswith("💬")]
+    assert len(snippets) == 1 and "yetkilileri yerli tedarikçilerle" in snippets[0]
+    assert title not in snippets[0] and "okunamadı" in alert.text

@@ -122,14 +122,43 @@ def test_snippet(snippet: str, matched: str, start: int | None, expected: str) -
     check_html(text)
 
 
-def test_one_snippet_per_entry_at_most_three() -> None:
+def test_one_snippet_per_entry() -> None:
     ms = tuple(match(f"e{i}", f"Entry {i}", f"metin Entry {i} burada", f"Entry {i}")
                for i in range(5))
     ms += (match("e0", "Entry 0", "başlıkta Entry 0", "Entry 0", score=90, field="title"),)
     text = format_alert(alert(matches=ms))
     assert text.splitlines()[0] == "🔔 " + " · ".join(f"<b>Entry {i}</b>" for i in range(5))
     assert [ln for ln in text.splitlines() if ln.startswith("💬")] == [
-        f"💬 metin <b>Entry {i}</b> burada" for i in range(3)]
+        f"💬 metin <b>Entry {i}</b> burada" for i in range(5)]
+
+
+def test_four_entries_four_snippets_none_the_headline() -> None:
+    title = "TUSAŞ ve KMTSO'dan Mustafa Buluntu ile OSB'ye ziyaret"
+    body = {"tusas": "TUSAŞ heyeti fabrikaları gezdi", "kmtso": "KMTSO meclisinde konuşuldu",
+            "mb": "Başkan Mustafa Buluntu açıklama yaptı", "osb": "OSB yönetimi ev sahipliği"}
+    ms = tuple(match(e, n, body[e], n) for e, n in (("tusas", "TUSAŞ"), ("kmtso", "KMTSO"),
+                                                      ("mb", "Mustafa Buluntu"), ("osb", "OSB")))
+    text = format_alert(alert(title=title, matches=ms))
+    snippets = [plain_text(ln)[2:] for ln in text.splitlines() if ln.startswith("💬")]
+    assert snippets == list(body.values())
+    assert title not in snippets
+
+
+@pytest.mark.parametrize("snippet", ["TUSAŞ yeni anlaşma", "…TUSAŞ yeni…", "tusaş YENİ anlaşma"])
+def test_headline_snippet_is_not_repeated(snippet: str) -> None:
+    ms = (match(snippet=snippet, matched=snippet[:5].strip("…") or "TUSAŞ", field="title"),
+          match("km", "KM", "KM ile imza", "KM"))
+    lines = format_alert(alert(matches=ms)).splitlines()
+    assert [ln for ln in lines if ln.startswith("💬")] == ["💬 <b>KM</b> ile imza"]
+
+
+def test_many_snippets_shrink_context_before_any_is_dropped() -> None:
+    ms = tuple(match(f"e{i}", f"E{i}", "bağlam " * 60 + f"E{i}" + " bağlam" * 60, f"E{i}")
+               for i in range(10))
+    text = format_alert(alert(matches=ms))
+    assert utf16_len(text) <= MAX_UNITS
+    assert text.count("💬") == 10
+    assert all(f"<b>E{i}</b>" in text for i in range(10))
 
 
 def test_title_trimmed_at_word() -> None:

@@ -6,10 +6,13 @@ import io
 import re
 from datetime import date, timedelta
 
+from matplotlib.patches import Rectangle
 from PIL import Image
 
-from monitor.messages.chart import render_chart
+from monitor.messages.chart import build_figure, render_chart
 from monitor.messages.digest import (
+    Digest,
+    Series,
     digest_messages,
     long_date,
     render_digest_html,
@@ -81,6 +84,42 @@ def test_the_chart_is_a_1200x700_png_and_deterministic(store, rec):
     assert image.format == "PNG" and image.size == (1200, 700)
     assert render_chart(build_digest(store.engine, DAY, TZ)) == png
     assert b"Software" not in png and b"matplotlib" not in png.lower()
+
+
+def chart_digest(*series: Series) -> Digest:
+    days = tuple(DAY - timedelta(days=13 - i) for i in range(14))
+    return Digest(DAY, TZ, "tr", (), 0, (), days, series)
+
+
+def bars(ax) -> list[Rectangle]:
+    return [p for p in ax.patches if isinstance(p, Rectangle)]
+
+
+def test_equal_series_are_both_drawn_in_panels_of_their_own():
+    same = (1, 2, 0, 3, 2, 2, 1, 0, 4, 3, 2, 2, 1, 4)
+    fig = build_figure(chart_digest(Series("tusas", "TUSAŞ", same),
+                                    Series("mb", "Mustafa Buluntu", same),
+                                    Series("none", "Sessiz", (0,) * 14)))
+    panels = [ax for ax in fig.axes if ax.get_visible() and ax.axison]
+    assert [ax.get_title(loc="left") for ax in panels] == ["TUSAŞ", "Mustafa Buluntu"]
+    for ax in panels:
+        assert [round(b.get_height()) for b in bars(ax)] == list(same)
+    colors = {tuple(bars(ax)[0].get_facecolor()[:3]) for ax in panels}
+    assert len(colors) == 2  # told apart by colour as well as by place
+    last = bars(panels[0])[-1]
+    assert last.get_alpha() is None and bars(panels[0])[0].get_alpha() < 1  # the day stands out
+
+
+def test_the_last_day_is_labelled_with_its_date_and_count():
+    fig = build_figure(chart_digest(Series("tusas", "TUSAŞ", (0,) * 13 + (3,)),
+                                    Series("km", "KM", (2,) + (0,) * 13)))
+    for ax, count in zip(fig.axes, ("3", "0"), strict=True):
+        labels = [t for t in ax.texts if t.get_position()[0] == 13]
+        assert [t.get_text() for t in labels] == [count]
+    fig.draw_without_rendering()
+    bottom = [t.get_text() for t in fig.axes[-1].get_xticklabels() if t.get_visible()]
+    assert bottom[-3:] == ["26 Kas", "", "28 Kas"]  # every other day, back from the day
+    assert Image.open(io.BytesIO(render_chart(chart_digest()))).size == (1200, 700)
 
 
 def test_dates_are_turkish():

@@ -10,6 +10,7 @@ from PIL import Image
 from monitor.messages.chart import render_chart
 from monitor.messages.digest import digest_messages, render_digest_html
 from monitor.reports.digest import build_digest
+from monitor.reports.recent import reply_bugun
 from tests.records import DAY, NAMES, TZ, utc
 
 
@@ -29,7 +30,7 @@ def test_the_day_is_the_local_day_in_istanbul(store, rec):
     digest = build_digest(store.engine, DAY, TZ)
 
     assert counts(digest) == {"tusas": 2, "erkenez-osb": 1}
-    assert digest.articles == 2 and digest.mentions == 3
+    assert digest.story_count == 2 and digest.copies == 0
     assert build_digest(store.engine, DAY, "UTC").counts[0].count == 2  # 22:30 and 20:59 UTC
 
 
@@ -93,9 +94,36 @@ def test_top_stories_most_entries_first_then_newest(store, rec):
 
     assert [s.article_id for s in digest.stories] == [three, two, new_one, old_one]
     assert digest.stories[0].entries == ("TUSAŞ", "KM Havacılık", "Erkenez OSB")
-    assert digest.stories[1].copies == 2  # copies count in the totals, listed once
-    assert counts(digest)["tusas"] == 5
-    assert "+2 kaynak daha" in render_digest_html(digest)
+    assert digest.stories[1].copies == 2  # a story counts once, its copies apart
+    assert counts(digest)["tusas"] == 3 and digest.story_count == 4 and digest.copies == 2
+    text = render_digest_html(digest)
+    assert "+2 kaynak daha" in text
+    assert ("4 haber · 3 takip edilen · aynı haberin başka kaynaklardaki 2 kopyası ayrıca "
+            "sayılmadı") in text
+
+
+def test_the_digest_and_bugun_give_the_same_counts_for_a_day(store, rec):
+    lead = rec.add(utc(DAY, 6), ["mustafa-buluntu", "tusas"], title="Buluntu TUSAŞ'ta")
+    for hour in (7, 8, 9):
+        rec.add(utc(DAY, hour), ["mustafa-buluntu", "tusas"], title=f"kopya {hour}",
+                outlet=f"Gazete {hour}", story_of=lead)
+    for hour in (10, 11):
+        rec.add(utc(DAY, hour), ["mustafa-buluntu"], title=f"Buluntu {hour}")
+    rec.add(utc(DAY, 12), ["km-havacilik"], title="KM")
+    rec.add(utc(DAY, 13), ["km-havacilik"], title="KM kopya", story_of=lead + 6)
+
+    digest = build_digest(store.engine, DAY, TZ, entries=NAMES)
+    bugun = reply_bugun(store.engine, now=utc(DAY, 18), tz=TZ)
+
+    assert counts(digest) == {"mustafa-buluntu": 3, "tusas": 1, "km-havacilik": 1,
+                              "erkenez-osb": 0}
+    for entry_id, name in NAMES.items():
+        if counts(digest)[entry_id]:
+            assert f"<b>{name}</b> ({counts(digest)[entry_id]})" in bugun
+            assert f"{name}: <b>{counts(digest)[entry_id]}</b>" in render_digest_html(digest)
+    totals = ("4 haber · 3 takip edilen · aynı haberin başka kaynaklardaki 4 kopyası ayrıca "
+              "sayılmadı")
+    assert totals in bugun and totals in render_digest_html(digest)
 
 
 def test_an_empty_day_says_so(store):

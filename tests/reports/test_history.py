@@ -79,5 +79,17 @@ def test_table_is_readable(store):
     lines = to_table(history_rows(store.engine, TZ))
     assert lines[0].startswith("MATCHED AT")
     assert any("2026-11-28 01:30" in line and "Gece yarısı" in line for line in lines)
-    assert lines[-1] == "4 matches"
+    assert lines[-1] == "4 matches in 3 stories"
     assert to_table([]) == ["no matches"]
+
+
+def test_copies_share_their_story_and_are_counted_apart(store):
+    rec = Recorder(store)
+    lead = rec.add(utc(DAY, 10), ["tusas"], title="TUSAŞ haberi", outlet="A")
+    rec.add(utc(DAY, 11), ["tusas"], title="TUSAŞ haberi (kopya)", outlet="B", story_of=lead)
+    rows = history_rows(store.engine, TZ, since=DAY)
+    assert [r.story for r in rows][-2:] == [lead, lead]
+    assert json.loads(to_json(rows))[-1]["story"] == lead
+    assert list(csv.DictReader(io.StringIO(to_csv(rows, bom=False))))[-1]["story"] == str(lead)
+    assert to_table(rows)[-1] == (
+        "5 matches in 3 stories (1 copy from other outlets not counted again)")

@@ -130,12 +130,26 @@ def test_bugun_groups_todays_matches_by_entry_on_the_local_day(store, feed):
     add(store, feed, "Gece yarısından sonra", TUSAS, when=midnight + timedelta(minutes=30))
     add(store, feed, "Öğlen", TUSAS, KM, when=NOW)
     message = valid(reply_bugun(store.engine, now=NOW))
-    assert message.startswith("📅 <b>Bugün</b> (28 Kasım 2026): 2 haber, 2 kayıt")
+    assert message.startswith("📅 <b>Bugün</b> (28 Kasım 2026): 2 haber · 2 takip edilen\n")
     assert "Dün akşam" not in message
     tusas, km = message.index("<b>TUSAŞ</b> (2)"), message.index("<b>KM Havacılık</b> (1)")
     assert tusas < km
     assert message.index("Öğlen") < message.index("Gece yarısından sonra")
     assert "(Hürriyet · 00:30)" in message
+
+
+def test_bugun_counts_a_story_once_and_says_how_many_copies(store, feed):
+    yesterday = add(store, feed, "Dünkü haber", TUSAS, when=NOW - timedelta(days=1))
+    add(store, feed, "Dünkü haberin kopyası", TUSAS, outlet="Sözcü", story_of=yesterday)
+    lead = add(store, feed, "Bugünkü haber", TUSAS, KM, when=NOW - timedelta(hours=1))
+    for outlet in ("Sabah", "Milliyet"):
+        add(store, feed, "Bugünkü haberin kopyası", TUSAS, KM, outlet=outlet, story_of=lead)
+    message = valid(reply_bugun(store.engine, now=NOW))
+    assert message.startswith("📅 <b>Bugün</b> (28 Kasım 2026): 2 haber · 2 takip edilen · "
+                              "aynı haberin başka kaynaklardaki 2 kopyası ayrıca sayılmadı\n")
+    assert "<b>TUSAŞ</b> (2)" in message and "<b>KM Havacılık</b> (1)" in message
+    assert "kopyası<" not in message  # each story is listed by its lead
+    assert "Dünkü haber<" in message and "🔁 +2 kaynak" in message
 
 
 def test_bugun_without_matches_today(store, feed):
@@ -246,6 +260,19 @@ def test_ara_returns_the_newest_ten_once_each(store, feed):
     assert "haberi 14" in message and "haberi 5<" in message and "haberi 4<" not in message
     assert message.count("<a href=") == 10
     assert "ilgisiz" not in message
+
+
+def test_ara_groups_copies_like_son(store, feed):
+    lead = add(store, feed, "TUSAŞ ile anlaşma", TUSAS)
+    for outlet in ("Sabah", "Milliyet"):
+        add(store, feed, "TUSAŞ ile anlaşma imzalandı", TUSAS, outlet=outlet, story_of=lead)
+    add(store, feed, "TUSAŞ başka haber", TUSAS)
+    found, latest = valid(reply_ara(store.engine, "tusaş")), valid(reply_son(store.engine))
+    assert found.startswith("🔎 <b>tusaş</b>: son 2 sonuç")
+    assert "imzalandı" not in found and found.count("🔁 +2 kaynak") == 1
+    headlines = re.findall(r'">([^<]+)</a>', found)
+    assert headlines == re.findall(r'">([^<]+)</a>', latest) == [
+        "TUSAŞ başka haber", "TUSAŞ ile anlaşma"]
 
 
 def test_ara_scans_back_in_chunks(store, feed, monkeypatch):

@@ -13,7 +13,10 @@ exceed 4,096 UTF-16 code units, which is what the service promises.
 
 Knobs: `fail_next`, `throttle_next`, `stall_next` (by default they hit only the
 sending methods, so a worker's getUpdates polling does not eat them; pass
-`methods=None` for every method), `set_chat_error`, `push_update`/`push_message`.
+`methods=None` for every method), `set_chat_error`, `push_update`/`push_message`,
+`push_callback` (a button press; the bot's answers land in `bot.answers`).
+getUpdates honours `allowed_updates` as Telegram does: the last list given is
+kept, and updates of other kinds are dropped.
 Accepted messages are checked against Telegram's limits (one message a second
 to one chat; 20 a minute to a group or channel: a chat id starting with "-" or
 "@"); breaches land in `bot.violations` (or are refused with 429 when
@@ -49,6 +52,7 @@ class SentMessage:
     method: str = "sendMessage"
     link_preview_options: dict | None = None
     photo: bytes | str | None = None
+    reply_markup: dict | None = None  # inline keyboard, as sent
 
 
 @dataclass
@@ -91,6 +95,8 @@ class FakeBotAPI:
         self.chat_errors: dict[str, tuple[int, str]] = {}
         self._faults: list[tuple[str, _Fault]] = []
         self._updates: deque[dict] = deque()
+        self.answers: list[dict[str, Any]] = []  # answerCallbackQuery calls
+        self.allowed_updates: list[str] | None = None  # None: Telegram's default kinds
         self._next_update_id = 1
         self._next_message_id = 1
         self._sent_times: dict[str, deque[float]] = {}
@@ -218,10 +224,33 @@ class FakeBotAPI:
         key = "channel_post" if chat["type"] == "channel" else "message"
         return self.push_update({key: message})
 
+    def push_callback(self, chat_id: str | int, message_id: int, data: str, *,
+                      user_id: int = 1001, first_name: str = "Ayşe",
+                      last_name: str | None = "Yılmaz", query_id: str | None = None) -> dict:
+        """Queue a press of an inline button under the bot's message `message_id`."""
+        shown = self.shown(chat_id, message_id)
+        user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
+        if last_name:
+            user["last_name"] = last_name
+        message = {"message_id": message_id, "date": int(time.time()),
+                   "chat": self._chat(str(chat_id)), "text": shown.text if shown else "alert",
+                   "from": {"id": int(self.token.split(":")[0]), "is_bot": True,
+                            "first_name": "Fake Bot", "username": "fake_bot"}}
+        query = {"id": query_id or f"q{self._take_message_id()}", "from": user,
+                 "message": message, "chat_instance": f"ci{chat_id}", "data": data}
+        return self.push_update({"callback_query": query})
+
+    def shown(self, chat_id: str | int, message_id: int) -> SentMessage | None:
+        """The message as the chat sees it now (its latest version)."""
+        with self._lock:
+            return next((m for m in reversed(self.messages)
+                         if m.chat_id == str(chat_id) and m.message_id == message_id), None)
+
     def reset(self) -> None:
         """Forget messages, requests, violations, faults and chat errors."""
         with self._lock:
             self.messages.clear()
+            self.answers.clear()
             self.requests.clear()
             self.violations.clear()
             self.chat_errors.clear()
@@ -310,17 +339,42 @@ class FakeBotAPI:
         limit = int(params.get("limit") or 100)
         wait = min(float(params.get("timeout") or 0), self.long_poll_cap)
         deadline = time.monotonic() + wait
+        if isinstance(params.get("allowed_updates"), list):
+            self.allowed_updates = params["allowed_updates"] or None
         while True:
             with self._lock:
                 while self._updates and self._updates[0]["update_id"] < offset:
                     self._updates.popleft()
-                found = list(self._updates)[:limit]
+                kept = [u for u in self._updates if self._allowed(u)]
+                self._updates = deque(kept)
+                found = kept[:limit]
             left = deadline - time.monotonic()
             if found or left <= 0 or self._update_event is None:
                 return found
             self._update_event.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._update_event.wait(), left)
+
+    def _allowed(self, update: dict) -> bool:
+        kinds = set(update) - {"update_id"}
+        if self.allowed_updates is None:  # Telegram's default leaves these out
+            return not kinds & {"chat_member", "message_reaction", "message_reaction_count"}
+        return bool(kinds & set(self.allowed_updates))
+
+    async def _m_answerCallbackQuery(self, params: dict) -> bool:
+        if not params.get("callback_query_id"):
+            raise _APIError(_error(400, "Bad Request: query is too old and response timeout "
+                                        "expired or query ID is invalid"))
+        with self._lock:
+            self.answers.append(dict(params))
+        return True
+
+    async def _m_editMessageReplyMarkup(self, params: dict) -> dict:
+        shown = self.shown(str(params.get("chat_id")), int(params.get("message_id") or 0))
+        if shown is None:
+            raise _APIError(_error(400, "Bad Request: message to edit not found"))
+        params = dict(params, text=shown.text, parse_mode=shown.parse_mode)
+        return self._accept(params, "editMessageReplyMarkup", shown.text)
 
     async def _m_sendMessage(self, params: dict) -> dict:
         text = _check_text(params, "text", 4096, "message is too long")
@@ -342,15 +396,16 @@ class FakeBotAPI:
                 photo: bytes | str | None = None) -> dict:
         chat_id = str(params.get("chat_id"))
         now = time.monotonic()
-        if method != "editMessageText" and self._rate_breach(chat_id, now):
+        editing = method.startswith("edit")
+        if not editing and self._rate_breach(chat_id, now):
             raise _APIError(_retry_after(1))
-        message_id = (int(params["message_id"]) if method == "editMessageText"
-                      else self._take_message_id())
-        lpo = params.get("link_preview_options")
+        message_id = int(params["message_id"]) if editing else self._take_message_id()
+        lpo, markup = params.get("link_preview_options"), params.get("reply_markup")
         with self._lock:
             self.messages.append(SentMessage(
                 chat_id, text, params.get("parse_mode"), message_id, now, method,
-                lpo if isinstance(lpo, dict) else None, photo))
+                lpo if isinstance(lpo, dict) else None, photo,
+                markup if isinstance(markup, dict) else None))
         result: dict[str, Any] = {"message_id": message_id, "date": int(time.time()),
                                   "chat": self._chat(chat_id)}
         if photo is not None:
