@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from monitor.matching.explain import explain as near_misses
+from monitor.matching.explain import explain
 from monitor.matching.matcher import Matcher
 from monitor.models import Match
 
@@ -30,7 +30,7 @@ def match_json(
         ],
     }
     if explain:
-        out["near_misses"] = near_misses(matcher, title, body)
+        out["near_misses"] = near_misses(matcher, title, body, found)
     return out
 
 
@@ -46,6 +46,12 @@ def match_lines(
         )
         lines.append(f"    {marked}")
     if explain:
-        misses = near_misses(matcher, title, body)
+        misses = near_misses(matcher, title, body, found)
         lines.extend(f"  near miss: {reason}" for reason in misses or ["none"])
     return lines
+
+
+def near_misses(matcher: Matcher, title: str, body: str, found: list[Match]) -> list[str]:
+    """explain()'s lines without the ones restating a match (those are printed above)."""
+    said = tuple(f"{m.entry_id}: matched " for m in found)
+    return [line for line in explain(matcher, title, body) if not line.startswith(said)]
