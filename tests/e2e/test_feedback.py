@@ -15,12 +15,12 @@ import httpx
 import pytest
 
 from monitor.messages.alerts import format_alert
-from monitor.models import Article, Entry, FeedSource, Match
+from monitor.models import Alert, Article, Entry, FeedSource, Match
 from monitor.store.database import Store
 from monitor.store.outbox import announce_copy
 from monitor.telegram.commands import BotCommands
 from monitor.telegram.delivery import Outbox
-from monitor.telegram.feedback import FeedbackKeys
+from monitor.telegram.feedback import FeedbackKeys, alert_text
 from monitor.telegram.sender import TelegramSender
 from tests.e2e.conftest import run_cli, write_config
 from tests.paths import ROOT
@@ -270,6 +270,26 @@ async def test_the_keyboard_survives_a_story_copy_edit(api, store, alerts, start
     api.push_callback(CHAT, edited.message_id, buttons(edited)[1][1])
     await answered(api, 1)
     assert [v.verdict for v in store.latest_verdicts()] == ["irrelevant"]
+
+
+async def test_the_verdict_line_survives_a_story_copy_edit(api, store, alerts, start_bot):
+    await start_bot()
+    api.push_callback(CHAT, alerts[0].message_id, buttons(alerts[0])[0][1])
+    await answered(api, 1)
+    with store.engine.begin() as conn:
+        article_id = conn.exec_driver_sql("SELECT article_id FROM outbox WHERE id = 1").scalar()
+        announce_copy(conn, article_id, datetime.now(UTC))
+
+    def render(alert: Alert) -> str:  # as the worker renders: the stored verdict included
+        return alert_text(alert, store.verdict_for(alert.id), lang="tr", tz="Europe/Istanbul")
+
+    sender = TelegramSender(TOKEN, base_url=api.url)
+    await Outbox(store, sender, render=render, clock=lambda: datetime.now(UTC),
+                 pace=False).drain(idle_limit_s=5)
+    await sender.stop()
+    edited = api.messages[-1]
+    assert edited.method == "editMessageText" and edited.message_id == alerts[0].message_id
+    assert "\n✅ İlgili — Ayşe Y. (" in edited.text and buttons(edited) == buttons(alerts[0])
 
 
 async def _until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
