@@ -49,8 +49,8 @@ def sentence(rng: random.Random) -> str:
     return " ".join(words).capitalize() + "."
 
 
-def page(rng: random.Random, title: str, mention: str | None) -> str:
-    paragraphs = [" ".join(sentence(rng) for _ in range(4)) for _ in range(6)]
+def page(rng: random.Random, title: str, mention: str | None, paragraphs_n: int = 6) -> str:
+    paragraphs = [" ".join(sentence(rng) for _ in range(4)) for _ in range(paragraphs_n)]
     if mention:
         paragraphs[2] = f"{mention} {paragraphs[2]}"
     sidebar = "".join(f"<li><a href='/x{i}'>{sentence(rng)}</a></li>" for i in range(8))
@@ -64,19 +64,21 @@ def page(rng: random.Random, title: str, mention: str | None) -> str:
     )
 
 
-def build_site(root: Path, feeds: int, items: int, rng: random.Random) -> int:
+def build_site(root: Path, feeds: int, items: int, rng: random.Random, *,
+               paragraphs: int = 6, mention_rate: float = 0.05) -> int:
     """Write feeds and pages under root; returns how many pages mention a watched name."""
     now = datetime.now(UTC)
     mentions = 0
     for f in range(feeds):
         entries = []
         for i in range(items):
-            mention = rng.choice(MENTIONS) if rng.random() < 0.05 else None
+            mention = rng.choice(MENTIONS) if rng.random() < mention_rate else None
             mentions += mention is not None
             title = sentence(rng)[:80]
             path = f"/p/{f}/{i}.html"
             (root / f"p/{f}").mkdir(parents=True, exist_ok=True)
-            (root / f"p/{f}/{i}.html").write_text(page(rng, title, mention), encoding="utf-8")
+            (root / f"p/{f}/{i}.html").write_text(page(rng, title, mention, paragraphs),
+                                                    encoding="utf-8")
             when = format_datetime(now - timedelta(minutes=f + i))
             entries.append(
                 f"<item><title>{escape(title)}</title><link>{{BASE}}{path}</link>"

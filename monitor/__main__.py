@@ -2,4 +2,5 @@
 
 from monitor.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # extraction processes import this module again: run nothing
+    raise SystemExit(main())

@@ -16,9 +16,9 @@ import logging
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date
 from pathlib import Path
 
+from monitor.cli_parser import add_db_command, add_report_commands
 from monitor.config.settings import Settings, config_path_from, load_settings
 from monitor.errors import DeliveryError, ExtractError, InputError, UsageError
 from monitor.ops.logs import setup_logging
@@ -48,21 +48,6 @@ def build_parser() -> argparse.ArgumentParser:
     match.add_argument("--json", action="store_true", help="one JSON object per input")
     match.add_argument("--explain", action="store_true", help="also say why near misses failed")
     commands.add_parser("feeds", help="each feed's health and the outbox depth")
-    digest = commands.add_parser(
-        "digest", help="the day's digest: counts per entry, top stories, a 14-day chart"
-    )
-    digest.add_argument("--date", type=_iso_date, metavar="YYYY-MM-DD",
-                        help="the local day (default: today in the configured time zone)")
-    digest.add_argument("--out", metavar="FILE.png",
-                        help="write the chart there and print the digest instead of sending")
-    history = commands.add_parser("history", help="past matches with their article metadata")
-    history.add_argument("--entry", metavar="ID", help="only this watchlist entry")
-    history.add_argument("--since", type=_iso_date, metavar="DATE",
-                         help="from this local day on (YYYY-MM-DD)")
-    history_format = history.add_mutually_exclusive_group()
-    history_format.add_argument("--json", action="store_true", help="one JSON array")
-    history_format.add_argument("--csv", action="store_true",
-                                help="CSV with a header row (UTF-8 with BOM, for Excel)")
     discover = commands.add_parser(
         "discover", help="find an outlet's feeds and news sitemaps; print a feeds: snippet"
     )
@@ -73,25 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     extract.add_argument("source", metavar="FILE|URL", help="a saved page, or its http(s) URL")
     extract.add_argument("--json", action="store_true", help="one JSON object")
-    replay = commands.add_parser(
-        "replay", help="dry run of a watchlist edit over the stored articles"
-    )
-    replay.add_argument("--watchlists", required=True, metavar="PATH",
-                        help="the edited watchlist file or folder")
-    replay.add_argument("--since", type=_duration, default="14d", metavar="DURATION",
-                        help="articles stored or published this long ago or later (default 14d)")
-    replay.add_argument("--json", action="store_true", help="one JSON object per changed article")
-    near = commands.add_parser(
-        "near-misses", help="what the matcher turned down but came close to, by phrase"
-    )
-    near.add_argument("--entry", metavar="ID", help="only this watchlist entry")
-    near.add_argument("--since", type=_duration, default="7d", metavar="DURATION",
-                      help="articles stored or published this long ago or later (default 7d)")
-    feedback = commands.add_parser("feedback", help="the staff's verdicts: precision per entry")
-    feedback.add_argument("--since", type=_iso_date, metavar="DATE",
-                          help="verdicts from this local day on (YYYY-MM-DD)")
-    feedback.add_argument("--examples", metavar="FILE",
-                          help="write the judged snippets as an examples file, for review")
+    add_report_commands(commands)
+    add_db_command(commands)
     for name, sub in commands.choices.items():
         sub.add_argument("--config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         sub.set_defaults(handler=HANDLERS[name])
@@ -260,15 +228,6 @@ def cmd_near_misses(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _duration(value: str) -> float:
-    from monitor.config.values import parse_duration
-
-    try:
-        return parse_duration(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
 def cmd_feedback(args: argparse.Namespace) -> int:
     from monitor.reports.feedback import print_feedback
 
@@ -276,18 +235,27 @@ def cmd_feedback(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _iso_date(value: str) -> date:
+def cmd_db(args: argparse.Namespace) -> int:
+    from monitor.reports.database import copy_to, upgrade
+    from monitor.store.copy import CopyFailed
+
+    settings = _settings(args)
+    if args.db_command == "upgrade":
+        print(upgrade(settings))
+        return EXIT_OK
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+        copy_to(settings, args.to, sys.stdout.write)
+    except CopyFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
 
 
 HANDLERS: dict[str, Handler] = {
     "run": cmd_run, "check": cmd_check, "match": cmd_match, "feeds": cmd_feeds,
     "digest": cmd_digest, "history": cmd_history, "discover": cmd_discover,
     "extract": cmd_extract, "feedback": cmd_feedback,
-    "replay": cmd_replay, "near-misses": cmd_near_misses,
+    "replay": cmd_replay, "near-misses": cmd_near_misses, "db": cmd_db,
 }
 
 

@@ -32,19 +32,20 @@ ALLOWED: dict[str, set[str]] = {
     "sources": {"errors", "matching", "models"},
     "messages": {"models"},
     "config": {"errors", "models", "matching"},
-    "store": {"errors", "models"},
+    "store": {"errors", "models", "ops"},
     "reports": {"config", "errors", "matching", "messages", "models", "sources", "store"},
     "telegram": {"config", "errors", "matching", "messages", "models", "ops", "reports", "store"},
     "pipeline": {"errors", "matching", "models", "ops", "sources", "store", "stories"},
     "service": {"config", "errors", "matching", "messages", "models", "ops", "pipeline",
                 "reports", "sources", "store", "telegram"},
-    "cli": {"config", "errors", "matching", "messages", "models", "ops", "reports", "service",
-            "sources", "store", "telegram"},
+    "cli": {"cli_parser", "config", "errors", "matching", "messages", "models", "ops",
+            "reports", "service", "sources", "store", "telegram"},
+    "cli_parser": {"config"},
     "__main__": {"cli"},
 }
 IO_MODULES = {"monitor.sources.http", "monitor.sources.guard", "monitor.sources.hosts",
               "monitor.sources.resolve", "monitor.sources.discover", "monitor.sources.reader",
-              "monitor.sources.client"}
+              "monitor.sources.client", "monitor.sources.pool"}
 PURE = ("monitor.matching", "monitor.stories", "monitor.messages", "monitor.sources")
 IO_LIBRARIES = {"sqlalchemy", "alembic", "httpx", "aiohttp", "telegram", "apscheduler",
                 "prometheus_client", "socket", "asyncio", "subprocess", "ruamel", "urllib.request"}

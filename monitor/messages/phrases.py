@@ -18,6 +18,9 @@ REPLIES: dict[str, dict[str, str]] = {
         "outbox": "Gönderim kuyruğu: {pending} bekliyor",
         "oldest": "en eskisi {ago} önce",
         "outbox_error": "Son gönderim hatası: {error}",
+        "workers": "Çalışan süreçler: {n}",
+        "no_workers": "Çalışan süreçler: son {within} sn içinde sinyal veren yok",
+        "worker": "son sinyal {age} sn önce",
         "search_title": "🔎 <b>{query}</b>: son {n} sonuç",
         "search_empty": "🔎 <b>{query}</b> için eşleşme bulunamadı.",
         "search_usage": "Kullanım: /ara &lt;kelime&gt; (örnek: /ara tusaş)",
@@ -55,6 +58,9 @@ REPLIES: dict[str, dict[str, str]] = {
         "outbox": "Outbox: {pending} pending",
         "oldest": "oldest {ago} ago",
         "outbox_error": "Last delivery error: {error}",
+        "workers": "Workers alive: {n}",
+        "no_workers": "Workers alive: none reported in the last {within} s",
+        "worker": "last heartbeat {age} s ago",
         "search_title": "🔎 <b>{query}</b>: latest {n} results",
         "search_empty": "🔎 No matches found for <b>{query}</b>.",
         "search_usage": "Usage: /ara &lt;word&gt; (e.g. /ara tusaş)",
@@ -84,6 +90,9 @@ def reply_words(lang: str) -> dict[str, str]:
     """The reply texts of a language (Turkish when it is not known)."""
     return REPLIES.get(lang, REPLIES["tr"])
 
+
+# the words of a worker's holds line ("12 feeds, 0 alerts, commands"), as /durum says them
+HOLDS_WORDS = {"tr": {"feeds": "kaynak", "alerts": "uyarı", "commands": "komutlar"}}
 
 # day, hour, minute, second: how long ago ("3 sa 5 dk")
 AGO_UNITS = {"tr": ("gün", "sa", "dk", "sn"), "en": ("d", "h", "min", "s")}

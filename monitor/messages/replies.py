@@ -7,7 +7,8 @@ were left out.
 
     render_son(listed)             the last matched articles, newest first
     render_bugun(groups, day=..)   today's stories, grouped by entry (counted as the digest)
-    render_durum(feeds, outbox)    feeds OK / failing / disabled, outbox depth and errors
+    render_durum(feeds, outbox)    feeds OK / failing / disabled, outbox depth and errors,
+                                   given `workers=`, the workers alive and what they hold
     render_ara(query, hits)        past stories with a word in title, matched text or snippet
     reply_yardim()                 the commands, one line each
     reply_unknown("/x")            an unknown command: said so, then the commands
@@ -16,6 +17,7 @@ were left out.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -31,11 +33,15 @@ from monitor.messages.markup import (
     safe_url,
     utf16_len,
 )
-from monitor.messages.phrases import AGO_UNITS, reply_words
+from monitor.messages.phrases import AGO_UNITS, HOLDS_WORDS, reply_words
 from monitor.models import FeedHealth, OutboxStats
 
 DAY_HEADLINES = 5  # /bugun: headlines shown per entry
 FAILING_SHOWN = 5  # /durum: failing feeds listed
+WORKERS_SHOWN = 10  # /durum: live workers listed
+# a worker heard from within this is alive (`monitor feeds`, /durum): as
+# monitor.telegram.workers.STALE, which lies above (tests keep the two equal)
+ALIVE_WITHIN = timedelta(seconds=90)
 TITLE_UNITS = 200
 NAME_UNITS = 60
 OUTLET_UNITS = 60
@@ -135,8 +141,14 @@ def render_bugun(groups: Sequence[DayGroup], *, day: datetime, lang: str = "tr",
 def render_durum(feeds: Sequence[FeedHealth], outbox: OutboxStats, *,
                  now: datetime | None = None, lang: str = "tr", tz: str = "Europe/Istanbul",
                  failing_shown: int = FAILING_SHOWN,
-                 verdicts: tuple[int, int] | None = None) -> str:
-    """Feed health, the outbox and the week's verdicts (relevant, irrelevant) in one message."""
+                 verdicts: tuple[int, int] | None = None,
+                 workers: Sequence[tuple[str, datetime, str]] | None = None,
+                 alive_within: timedelta = ALIVE_WITHIN) -> str:
+    """Feed health, the outbox, the workers alive and the week's verdicts in one message.
+
+    `verdicts`: (relevant, irrelevant); `workers`: (id, last heartbeat, holds) of the
+    workers heard from within `alive_within` (None: the section is left out).
+    """
     w = reply_words(lang)
     now = now or datetime.now(UTC)
     disabled = [f for f in feeds if f.disabled]
@@ -171,6 +183,8 @@ def render_durum(feeds: Sequence[FeedHealth], outbox: OutboxStats, *,
     if outbox.last_error:
         lines.append(w["outbox_error"].format(
             error=clip(clean_text(outbox.last_error), ERROR_UNITS)))
+    if workers is not None:
+        lines += _worker_lines(workers, now, lang, alive_within)
     if verdicts is not None:
         lines.append(w["feedback"].format(relevant=verdicts[0], irrelevant=verdicts[1]))
     return fit_blocks(lines[:1], lines[1:], w["more_cut"], sep="\n")[0]
@@ -185,6 +199,29 @@ def _failing_line(feed: FeedHealth, lang: str, tz: str) -> str:
         parts.append(esc(reply_words(lang)["since"].format(when=since)))
     detail = " · ".join(p for p in parts if p)
     return f"• <b>{label}</b>" + (f": {detail}" if detail else "")
+
+
+def _worker_lines(workers: Sequence[tuple[str, datetime, str]], now: datetime, lang: str,
+                  alive_within: timedelta) -> list[str]:
+    w = reply_words(lang)
+    if not workers:
+        return [w["no_workers"].format(within=f"{alive_within.total_seconds():.0f}")]
+    lines = [w["workers"].format(n=len(workers))]
+    for worker_id, beat, holds in workers[:WORKERS_SHOWN]:
+        age = max(0, int((now - beat).total_seconds()))
+        name = clip(clean_text(worker_id), OUTLET_UNITS) or "?"
+        held = clip(clean_text(_holds(holds, lang)), ERROR_UNITS)
+        line = f"• <code>{name}</code>: " + esc(w["worker"].format(age=age))
+        lines.append(line + (f" · {held}" if held else ""))
+    if len(workers) > WORKERS_SHOWN:
+        lines.append(w["more"].format(n=len(workers) - WORKERS_SHOWN))
+    return lines
+
+
+def _holds(holds: str, lang: str) -> str:
+    """'12 feeds, 0 alerts, commands' in the reply's language; unknown words stay as they are."""
+    words = HOLDS_WORDS.get(lang, {})
+    return re.sub(r"[a-z]+", lambda m: words.get(m[0], m[0]), holds)
 
 
 def _silent_line(feed: FeedHealth, lang: str, tz: str) -> str:

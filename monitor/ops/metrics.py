@@ -1,14 +1,30 @@
-"""Prometheus metrics of one worker (its own registry, so tests can run several)."""
+"""Prometheus metrics of one worker (its own registry, so tests can run several).
+
+Several workers may share one database, so every sample carries a constant label
+`worker` (the process's worker id, `Store.worker_id`): a scrape of each worker's
+/metrics stays apart from the others' after aggregation. The label is added when
+/metrics is read, so the id may be given as a callable (the store is opened later
+than the metrics are made).
+"""
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable, Iterator
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.metrics_core import Metric
+from prometheus_client.registry import Collector
 
 from monitor.models import PollReport
 
+WORKER_LABEL = "worker"
+
 
 class Metrics:
-    def __init__(self) -> None:
+    def __init__(self, worker: str | Callable[[], str] = "") -> None:
+        """`worker`: the worker id, or a callable giving it when /metrics is read."""
+        self.worker = worker
         self.registry = CollectorRegistry()
         self.polls = Counter(
             "monitor_polls",
@@ -60,5 +76,28 @@ class Metrics:
         else:
             self.delivery_errors.labels("permanent" if permanent else "transient").inc()
 
+    def worker_id(self) -> str:
+        return self.worker() if callable(self.worker) else self.worker
+
     def exposition(self) -> bytes:
-        return generate_latest(self.registry)
+        """The text format, every sample labelled worker="<id>"."""
+        exposed = CollectorRegistry(auto_describe=False)
+        exposed.register(_Labelled(self.registry, self.worker_id()))
+        return generate_latest(exposed)
+
+
+class _Labelled(Collector):
+    """Another registry's metric families with one constant label added to every sample."""
+
+    def __init__(self, inner: CollectorRegistry, worker: str):
+        self.inner = inner
+        self.worker = worker
+
+    def collect(self) -> Iterator[Metric]:
+        for family in self.inner.collect():
+            labelled = copy.copy(family)
+            labelled.samples = [
+                sample._replace(labels={**sample.labels, WORKER_LABEL: self.worker})
+                for sample in family.samples
+            ]
+            yield labelled

@@ -1,25 +1,32 @@
 """One new entry through the page, match and store stages (`EntryStage.process`).
 
-page -> extract (off the loop) -> match -> store (entry, article, matches, outbox:
-one transaction). An entry whose article another source already brought, or one
-older than max_age, is only marked seen.
+page -> could it match at all? (`monitor.matching.prefilter`) -> extract (in worker
+processes) -> match -> store (entry, article, matches, outbox: one transaction). An
+entry whose article another source already brought, or one older than max_age, is
+only marked seen; a page that cannot match is kept with the feed's title and no
+text, which is extracted later, when the worker is idle (`monitor.pipeline.backfill`,
+for replays). Entries that alert nobody are written in batches
+(`Store.record_seen_many`), by the last entry of a poll still in this stage; a
+poll cut short loses only such marks, and those entries are seen again next time.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from monitor.errors import ExtractError, FetchError
 from monitor.matching.matcher import Matcher
+from monitor.matching.prefilter import could_match
 from monitor.matching.watchlist import Watchlists
 from monitor.models import Article, Entry, FeedState, Match
 from monitor.ops.logs import event
 from monitor.sources.http import Fetcher
 from monitor.sources.reader import Item
 from monitor.store.database import Store
+from monitor.store.entries import StoryLookup
 from monitor.stories.fingerprint import DEFAULT_WINDOW, fingerprint, same_story
 
 log = logging.getLogger("monitor.pipeline")
@@ -37,29 +44,51 @@ class EntryStage:
     max_age_s: float
     clock: Callable[[], datetime]
     story_window_s: float = DEFAULT_WINDOW.total_seconds()  # copies within it join a story
+    # a page not extracted (it cannot match): its text is extracted later, for replays
+    unread: Callable[[str | None, str, bytes, str | None], None] = lambda *page: None
+    # per feed: entries in this stage now, and the marks they leave for the last one out
+    _active: dict[int, int] = field(default_factory=dict, init=False, repr=False)
+    _marks: dict[int, list[tuple[Entry, Article | None, str]]] = field(
+        default_factory=dict, init=False, repr=False)
 
     async def process(self, feed: FeedState, item: Item, outlet: str) -> tuple[int, int]:
         """Returns (entries matched, outbox rows written) for one new entry."""
+        self._active[feed.id] = self._active.get(feed.id, 0) + 1
+        try:
+            return await self._process(feed, item, outlet)
+        finally:
+            self._active[feed.id] -= 1
+            if not self._active[feed.id]:
+                del self._active[feed.id]
+                if marks := self._marks.pop(feed.id, None):
+                    await self.store.off_loop(self.store.record_seen_many, feed.id, marks,
+                                              self.clock())
+
+    def _mark(self, feed: FeedState, entry: Entry, article: Article | None = None,
+              outlet: str = "") -> tuple[int, int]:
+        self._marks.setdefault(feed.id, []).append((entry, article, outlet))
+        return 0, 0
+
+    async def _process(self, feed: FeedState, item: Item, outlet: str) -> tuple[int, int]:
         entry, now = item.entry, self.clock()
         if entry.published is not None and entry.published > now:
             entry = replace(entry, published=now)  # a date in the future is a feed's mistake
         if self._too_old(entry.published, now) or (
-            entry.canonical_url and self.store.article_known(entry.canonical_url)
+            entry.canonical_url
+            and await self.store.off_loop(self.store.article_known, entry.canonical_url)
         ):
-            self.store.record_entry(feed.id, entry, now)
-            return 0, 0
+            return self._mark(feed, entry)
         article = await self._read_article(feed, entry, item.headline_only)
         if entry.published is None and self._too_old(article.published, now):
-            self.store.record_entry(feed.id, entry, now)
-            return 0, 0
+            return self._mark(feed, entry)
         matcher, watchlists = self.matching()
         found = matcher.find_matches(article.title, article.text)
         if not found:
-            self.store.record_entry(feed.id, entry, self.clock(), article=article, outlet=outlet)
-            return 0, 0
+            return self._mark(feed, entry, article, outlet)
         story_print = fingerprint(article.title, article.text)
-        story_of = self._same_story_as(story_print, found, now)
-        outbox_ids = self.store.record_entry(
+        stories = StoryLookup(first_of_story, since=now - timedelta(seconds=self.story_window_s))
+        outbox_ids = await self.store.off_loop(
+            self.store.record_entry,
             feed.id,
             entry,
             self.clock(),
@@ -68,27 +97,27 @@ class EntryStage:
             found=found,
             routes=route(found, watchlists, self.default_chat),
             fingerprint=story_print,
-            story_of=story_of,
+            stories=stories,  # looked up inside the transaction: copies at once alert once
         )
         names = ",".join(match.entry_id for match in found)
-        if story_of is not None:
-            event(log, "story_copy", url=entry.url, entries=names, story=story_of)
+        if stories.found is not None:
+            event(log, "story_copy", url=entry.url, entries=names, story=stories.found)
         else:
             event(log, "entry_matched", url=entry.url, entries=names, alerts=len(outbox_ids))
         return 1, len(outbox_ids)
 
-    def _same_story_as(self, story_print: str, found: list[Match], now: datetime) -> int | None:
-        """The first article of the same story from another outlet, within the window."""
-        since = now - timedelta(seconds=self.story_window_s)
-        candidates = self.store.story_candidates((m.entry_id for m in found), since)
-        return next((story for story, other in candidates if same_story(story_print, other)), None)
-
     async def _read_article(self, feed: FeedState, entry: Entry, headline_only: bool) -> Article:
         """The extracted page; the entry's own title and summary when the page fails
-        (or must not be fetched: a search item whose publisher copy was not found)."""
+        (or must not be fetched: a search item whose publisher copy was not found); the
+        entry's title and no text when neither page nor entry can match (not extracted)."""
         if entry.url and not headline_only:
             try:
                 page = await self.fetcher.get_page(entry.url, feed_url=feed.url)
+                if not could_match(page.body, self.matching()[0], entry.title, entry.summary):
+                    self.unread(entry.canonical_url, page.url, page.body,
+                                page.headers.get("content-type"))
+                    return Article(url=entry.url, title=entry.title, text="",
+                                   published=entry.published, author=entry.author)
                 article = await self.extract(page.body, page.url, page.headers.get("content-type"))
                 return Article(
                     url=entry.url,
@@ -110,6 +139,11 @@ class EntryStage:
 
     def _too_old(self, published: datetime | None, now: datetime) -> bool:
         return published is not None and published < now - timedelta(seconds=self.max_age_s)
+
+
+def first_of_story(story_print: str, candidates: list[tuple[int, str]]) -> int | None:
+    """The first article of the same story from another outlet, among the candidates."""
+    return next((story for story, other in candidates if same_story(story_print, other)), None)
 
 
 def route(

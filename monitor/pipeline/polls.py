@@ -53,7 +53,7 @@ class Pipeline:
             async with asyncio.timeout(FEED_DEADLINE_S):
                 report = await self._poll(feed)
         except TimeoutError:
-            report = self._failed(feed, FetchError(f"feed took over {FEED_DEADLINE_S:.0f}s"))
+            report = await self._failed(feed, FetchError(f"feed took over {FEED_DEADLINE_S:.0f}s"))
         fields: dict[str, object] = {"url": feed.url, "status": report.status or "-",
                                      "new": report.new_entries}
         if report.alerts:
@@ -74,13 +74,13 @@ class Pipeline:
         try:
             reading = await self.reader.read(feed)
         except (FetchError, FeedError) as exc:
-            return self._failed(feed, exc)
+            return await self._failed(feed, exc)
         read = reading.read
         if read.status == 304:
-            self._record(feed, PollRecord(304, None, True, self._next(feed, 0),
+            await self._record(feed, PollRecord(304, None, True, self._next(feed, 0),
                                           found=reading.found))
             return PollReport(feed.url, 304)
-        new = self.store.unseen_entries(feed.id, read.feed.entries)
+        new = await self.store.off_loop(self.store.unseen_entries, feed.id, read.feed.entries)
         items = await self.reader.items(feed, new)
         outlet = feed.name or read.feed.title or urlsplit(feed.url).hostname or feed.url
         limit = asyncio.Semaphore(ENTRY_CONCURRENCY)
@@ -90,17 +90,18 @@ class Pipeline:
                 return await self.entries.process(feed, item, item.outlet or outlet)
 
         outcomes = await asyncio.gather(*(one(item) for item in items))
-        self._record(feed, self._healthy(feed, reading, len(new)))
+        await self._record(feed, await self._healthy(feed, reading, len(new)))
         matched = sum(1 for found, _ in outcomes if found)
         alerts = sum(sent for _, sent in outcomes)
         if alerts:
             self.on_alerts()
         return PollReport(feed.url, read.status, len(new), matched, alerts, read.feed.error)
 
-    def _healthy(self, feed: FeedState, reading: Reading, new: int) -> PollRecord:
+    async def _healthy(self, feed: FeedState, reading: Reading, new: int) -> PollRecord:
         """The record of a good poll: the source's pace, and whether it fell silent."""
         now = self.clock()
-        times = self.store.publish_times(feed.id, now - timedelta(seconds=HISTORY_S))
+        times = await self.store.off_loop(self.store.publish_times, feed.id,
+                                          now - timedelta(seconds=HISTORY_S))
         interval = feed.interval_s
         if not feed.fixed_interval:
             interval = adaptive_interval(times, now, current_s=feed.interval_s,
@@ -125,7 +126,7 @@ class Pipeline:
               not_before: datetime | None = None) -> datetime:
         return next_poll_at(self.clock(), feed.interval_s, failures, not_before)
 
-    def _failed(self, feed: FeedState, exc: FetchError | FeedError) -> PollReport:
+    async def _failed(self, feed: FeedState, exc: FetchError | FeedError) -> PollReport:
         status = exc.status if isinstance(exc, FetchError) else None
         wait = exc.retry_after_s if isinstance(exc, FetchError) else None
         failures = feed.consecutive_failures + 1
@@ -135,11 +136,11 @@ class Pipeline:
         forget = (feed.kind in (None, "site") and bool(feed.found_url)
                   and failures >= REDISCOVER_AFTER)
         disable = status == 410 and feed.kind != "site"
-        self._record(feed, PollRecord(status, str(exc), False, retry_at, disable=disable,
-                                      forget_found=forget))
+        await self._record(feed, PollRecord(status, str(exc), False, retry_at, disable=disable,
+                                            forget_found=forget))
         retry_in = (retry_at - now).total_seconds()
         return PollReport(feed.url, status, error=str(exc), failures=failures,
                           retry_in_s=retry_in, disabled=disable)
 
-    def _record(self, feed: FeedState, poll: PollRecord) -> None:
-        self.store.record_poll(feed.id, poll, self.clock())
+    async def _record(self, feed: FeedState, poll: PollRecord) -> None:
+        await self.store.off_loop(self.store.record_poll, feed.id, poll, self.clock())

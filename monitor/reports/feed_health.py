@@ -1,13 +1,15 @@
 """What `monitor feeds` prints: each source's state, kind, interval, status, entries seen,
-polls and what a site resolved to; the outbox."""
+polls and what a site resolved to; the outbox; the workers alive on the database."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from monitor.config.settings import Settings
 from monitor.config.watchlists import load_watchlists
+from monitor.messages.replies import ALIVE_WITHIN
 from monitor.models import FeedHealth
 from monitor.sources.search import all_sources
 from monitor.store.database import Store
@@ -22,6 +24,7 @@ def feeds_table(settings: Settings) -> list[str]:
         sources = all_sources(settings.feeds, settings.search, watchlists)
         store.sync_feeds(sources, datetime.now(UTC))
         health, stats = store.feed_health(), store.outbox_stats()
+        alive = store.workers_alive(datetime.now(UTC), ALIVE_WITHIN)
     finally:
         store.close()
     zone = ZoneInfo(settings.timezone)
@@ -55,6 +58,21 @@ def feeds_table(settings: Settings) -> list[str]:
     lines.append(f"outbox: {stats.pending} pending{oldest}, {stats.sent} sent")
     if stats.last_error:
         lines.append(f"last delivery error: {stats.last_error}")
+    return lines + workers_section(alive, now)
+
+
+def workers_section(alive: Sequence[tuple[str, datetime, str]], now: datetime,
+                    within: timedelta = ALIVE_WITHIN) -> list[str]:
+    """The workers heard from within `within`: (id, last heartbeat, holds) each."""
+    seconds = f"{within.total_seconds():.0f} s"
+    if not alive:
+        return ["", f"workers: none has reported in the last {seconds}"]
+    lines = ["", f"workers: {len(alive)} alive (heartbeat within the last {seconds})"]
+    width = max(len(worker_id) for worker_id, _, _ in alive)
+    for worker_id, beat, holds in alive:
+        age = max(0, int((now - beat).total_seconds()))
+        lines.append(f"  {worker_id:<{width}}  heartbeat {age:>2} s ago"
+                     + (f"  holds {holds}" if holds else ""))
     return lines
 
 

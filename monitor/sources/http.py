@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import quote, urljoin, urlsplit
 
 import httpx
@@ -87,7 +87,7 @@ def _one_line(exc: BaseException) -> str:
 
 
 class Fetcher:
-    """One shared httpx.AsyncClient with the service's limits; use as async context manager."""
+    """httpx.AsyncClients (one per site) with the service's limits; an async context manager."""
 
     def __init__(
         self,
@@ -105,16 +105,13 @@ class Fetcher:
             write=limits.read_timeout,
             pool=limits.total_timeout,
         )
-        self._client = httpx.AsyncClient(
-            timeout=timeout,
-            limits=httpx.Limits(
-                max_connections=limits.max_connections,
-                max_keepalive_connections=limits.max_connections,
-            ),
-            follow_redirects=False,
-            headers={"User-Agent": _ascii(user_agent), "Accept-Encoding": "gzip, deflate"},
-            trust_env=trust_env,
-        )
+        self._timeout = timeout
+        self._headers = {"User-Agent": _ascii(user_agent), "Accept-Encoding": "gzip, deflate"}
+        self._trust_env = trust_env
+        # one connection pool per site: httpcore's bookkeeping on every request start
+        # and end grows with the square of its pool's connections (64 shared ones cost
+        # the loop thread seconds a cycle); a site's pool holds max_per_host at most
+        self._clients: dict[str, httpx.AsyncClient] = {}
         self._all = asyncio.Semaphore(limits.max_connections)
         self._hosts = HostSlots(limits.max_per_host)
 
@@ -125,8 +122,21 @@ class Fetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the shared client and its connections."""
-        await self._client.aclose()
+        """Close every site's client and its connections."""
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()
+
+    def _client(self, url: str) -> httpx.AsyncClient:
+        site = urlsplit(url).netloc.lower()
+        client = self._clients.get(site)
+        if client is None:
+            per_site = self.limits.max_per_host
+            client = self._clients[site] = httpx.AsyncClient(
+                timeout=self._timeout,
+                limits=httpx.Limits(max_connections=per_site, max_keepalive_connections=per_site),
+                follow_redirects=False, headers=self._headers, trust_env=self._trust_env)
+        return client
 
     async def get_feed(self, state: FeedState, *, origin: str | None = None) -> FetchResult:
         """Conditional GET of a feed or sitemap: returns on 200 and 304, raises FetchError
@@ -207,7 +217,7 @@ class Fetcher:
     ) -> tuple[FetchResult, str | None]:
         """One HTTP exchange; returns the result, or the next URL when it is a redirect."""
         try:
-            async with self._client.stream("GET", url, headers=headers) as resp:
+            async with self._client(url).stream("GET", url, headers=headers) as resp:
                 resp_headers = {k.lower(): v for k, v in resp.headers.items()}
                 if resp.status_code in REDIRECT_CODES and "location" in resp_headers:
                     return _empty(url, resp.status_code, resp_headers), urljoin(
@@ -222,17 +232,8 @@ class Fetcher:
                     if ctype and ctype not in HTML_TYPES:
                         raise FetchError(f"not an HTML page: {ctype}")
                 body = await self._read_capped(resp, resp_headers)
-                return (
-                    FetchResult(
-                        url=str(resp.url),
-                        status=resp.status_code,
-                        body=body,
-                        headers=resp_headers,
-                        etag=resp_headers.get("etag"),
-                        last_modified=resp_headers.get("last-modified"),
-                    ),
-                    None,
-                )
+                result = _empty(str(resp.url), resp.status_code, resp_headers)
+                return replace(result, body=body), None
         except httpx.ConnectTimeout:
             raise FetchError(f"connect timed out after {self.limits.connect_timeout:g}s") from None
         except httpx.ReadTimeout:
@@ -270,14 +271,8 @@ def _status_error(status: int, headers: dict[str, str]) -> FetchError:
 
 
 def _empty(url: str, status: int, headers: dict[str, str]) -> FetchResult:
-    return FetchResult(
-        url=url,
-        status=status,
-        body=b"",
-        headers=headers,
-        etag=headers.get("etag"),
-        last_modified=headers.get("last-modified"),
-    )
+    return FetchResult(url=url, status=status, body=b"", headers=headers,
+                       etag=headers.get("etag"), last_modified=headers.get("last-modified"))
 
 
 def _connect_message(exc: httpx.ConnectError) -> str:

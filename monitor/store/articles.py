@@ -59,6 +59,12 @@ class ArticleQueries:
                 return
             last = rows[-1].id
 
+    def keep_text(self, canonical_url: str, text: str) -> None:
+        """The text of an article recorded without one (extracted later, for replays)."""
+        with self.engine.begin() as conn:
+            conn.execute(update(articles).where(articles.c.canonical_url == canonical_url,
+                                                articles.c.text.is_(None)).values(text=text))
+
     def prune_article_texts(self, before: datetime) -> int:
         """Forget the texts of articles stored before `before`; returns how many."""
         with self.engine.begin() as conn:

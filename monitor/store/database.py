@@ -12,7 +12,9 @@ was set (a config line, or MONITOR_DATABASE).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy import create_engine
 
@@ -29,18 +31,31 @@ from monitor.store.engine import (
 from monitor.store.entries import EntryQueries
 from monitor.store.feedback import FeedbackQueries
 from monitor.store.feeds import FeedQueries
+from monitor.store.locks import MIGRATION_LOCK, lock_for_transaction
 from monitor.store.migrations import LATEST, SchemaTooNew, current_version, migrate
+from monitor.store.offloop import StoreThreads
 from monitor.store.outbox import OutboxQueries
+from monitor.store.workers import WorkerQueries, worker_identity
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class Store(FeedQueries, EntryQueries, OutboxQueries, ArticleQueries, FeedbackQueries,
-            BurstQueries):
-    """The service's database; `close()` when done."""
+            BurstQueries, WorkerQueries):
+    """The service's database; `close()` when done.
+
+    Workers starting together against an old schema: one migrates, the others wait on
+    its lock, then find the schema current. The running worker calls its queries
+    through `off_loop` (monitor.store.offloop); tools call them directly.
+    """
 
     def __init__(self, url: str, *, where: str | None = None):
         self.engine = create_store_engine(url, where=where)
+        self.worker_id = worker_identity()
         try:
             with database_errors(url, where), self.engine.begin() as conn:
+                lock_for_transaction(conn, [MIGRATION_LOCK])
                 self.migrations_applied = migrate(conn)
         except SchemaTooNew as exc:
             self.engine.dispose()
@@ -48,8 +63,14 @@ class Store(FeedQueries, EntryQueries, OutboxQueries, ArticleQueries, FeedbackQu
         except StoreError:
             self.engine.dispose()
             raise
+        self.threads = StoreThreads(self.engine.dialect.name)
+
+    async def off_loop(self, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """`call(*args, **kwargs)` in the store's threads; DatabaseUnavailable in an outage."""
+        return await self.threads.run(call, *args, **kwargs)
 
     def close(self) -> None:
+        self.threads.close()
         self.engine.dispose()
 
 

@@ -114,10 +114,11 @@ def database_errors(url: str, where: str | None) -> Iterator[None]:
     try:
         yield
     except DBAPIError as exc:
-        raise StoreError(f"database {describe(url)}: {_reason(exc)}", where=where) from None
+        raise StoreError(f"database {describe(url)}: {error_reason(exc)}", where=where) from None
 
 
-def _reason(exc: DBAPIError) -> str:
+def error_reason(exc: DBAPIError) -> str:
+    """The driver's complaint as one line a person can act on."""
     text = " ".join(str(exc.orig).split()) or type(exc.orig).__name__
     lowered = text.lower()
     if "file is not a database" in lowered:

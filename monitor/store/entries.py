@@ -7,24 +7,38 @@ their outbox rows) happen in one transaction, so a crash leaves all or none.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, Engine, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, CursorResult, Engine, Insert, insert, select, update
 
 from monitor.models import Article, Entry, Match
+from monitor.store.locks import lock_for_transaction
 from monitor.store.outbox import join_story
 from monitor.store.schema import articles, feeds, matches, outbox, seen_entries
+from monitor.store.workers import insert_ignoring
+
+
+@dataclass
+class StoryLookup:
+    """How record_entry finds the story a new article belongs to, inside its transaction:
+    `decide(fingerprint, candidates)` picks the first article of the same story (or None)
+    among the recent (id, fingerprint) candidates created since `since`; the story it
+    joined is left in `found`."""
+
+    decide: Callable[[str, list[tuple[int, str]]], int | None]
+    since: datetime
+    found: int | None = None
 
 
 class EntryQueries:
     engine: Engine
 
     def unseen_entries(self, feed_id: int, entries: Iterable[Entry]) -> list[Entry]:
-        """The entries of this feed never recorded before, in feed order."""
+        """The entries of this feed never recorded before, in feed order (keys are stored
+        without NUL characters: schema.Text)."""
         entries = list(entries)
         keys = [entry.key for entry in entries]
         seen: set[str] = set()
@@ -37,7 +51,7 @@ class EntryQueries:
                         )
                     ).scalars()
                 )
-        return [entry for entry in entries if entry.key not in seen]
+        return [entry for entry in entries if entry.key.replace("\x00", "") not in seen]
 
     def article_known(self, canonical_url: str) -> bool:
         """Whether another feed (or an earlier poll) already brought this article."""
@@ -59,18 +73,23 @@ class EntryQueries:
         routes: Mapping[str, Sequence[str]] | None = None,
         fingerprint: str | None = None,
         story_of: int | None = None,
+        stories: StoryLookup | None = None,
     ) -> list[int]:
         """Mark an entry seen and, with an article, keep it with its matches and outbox rows.
 
         `routes` maps each chat to the entry ids it is told about: one outbox row per chat.
-        With `story_of` (the first article of the same story) no new alert is written: the
-        story's alerts are marked for an edit that names this copy. All in one transaction.
-        Returns the ids of the outbox rows written; none for a copy, or when the same
-        article was already recorded through another feed.
+        With `story_of` (the first article of the same story), or when `stories` finds one
+        inside the transaction, no new alert is written: the story's alerts are marked for
+        an edit that names this copy. The story lookup runs under a lock per matched
+        watchlist entry (PostgreSQL; SQLite's write lock, taken by the first insert), so
+        two copies recorded at once never both alert. An entry or article another worker
+        recorded first is left alone (insert-on-conflict: the loser does nothing).
+        Returns the ids of the outbox rows written; none for a copy or a loser.
         """
         with self.engine.begin() as conn:
-            conn.execute(insert(seen_entries).values(feed_id=feed_id, key=entry.key, seen_at=now,
-                                                    published=entry.published))
+            if not _newly_seen(conn, insert_ignoring(conn, seen_entries).values(
+                    feed_id=feed_id, key=entry.key, seen_at=now, published=entry.published)):
+                return []  # another worker (or an earlier poll) has it
             conn.execute(
                 update(feeds)
                 .where(feeds.c.id == feed_id)
@@ -78,6 +97,11 @@ class EntryQueries:
             )
             if article is None:
                 return []
+            if stories is not None and fingerprint is not None and story_of is None:
+                entry_ids = sorted({m.entry_id for m in found})
+                lock_for_transaction(conn, [f"story:{name}" for name in entry_ids])
+                story_of = stories.found = stories.decide(
+                    fingerprint, _story_candidates(conn, entry_ids, stories.since))
             article_id = _insert_article(conn, feed_id, entry, article, outlet, now,
                                          fingerprint, story_of)
             if article_id is None:  # the same article, recorded through another feed
@@ -98,42 +122,74 @@ class EntryQueries:
     def story_candidates(self, entry_ids: Iterable[str], since: datetime) -> list[tuple[int, str]]:
         """(id, fingerprint) of recent first-of-their-story articles that name these entries."""
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(articles.c.id, articles.c.fingerprint)
-                .where(
-                    articles.c.story_id.is_(None),
-                    articles.c.fingerprint.is_not(None),
-                    articles.c.created_at >= since,
-                    articles.c.id.in_(
-                        select(matches.c.article_id).where(matches.c.entry_id.in_(list(entry_ids)))
-                    ),
-                )
-                .order_by(articles.c.id)
-            ).all()
-        return [(row.id, row.fingerprint) for row in rows]
+            return _story_candidates(conn, list(entry_ids), since)
+
+    def record_seen_many(self, feed_id: int, seen: Sequence[tuple[Entry, Article | None, str]],
+                         now: datetime) -> int:
+        """Mark entries that alert nobody seen, in one transaction: (entry, its article or
+        None, outlet) each. An article is kept without matches; an empty text is stored as
+        none (a page never read: nothing for replay). An entry already seen (a feed listing
+        it twice, another worker) is passed over. Returns how many were marked."""
+        marked = 0
+        with self.engine.begin() as conn:
+            for entry, article, outlet in seen:
+                if not _newly_seen(conn, insert_ignoring(conn, seen_entries).values(
+                        feed_id=feed_id, key=entry.key, seen_at=now,
+                        published=entry.published)):
+                    continue
+                marked += 1
+                if article is None:
+                    continue
+                article_id = _insert_article(conn, feed_id, entry, article, outlet, now,
+                                             None, None)
+                if article_id is not None and not article.text:
+                    conn.execute(update(articles).where(articles.c.id == article_id)
+                                 .values(text=None))
+            conn.execute(update(feeds).where(feeds.c.id == feed_id)
+                         .values(entries_seen=feeds.c.entries_seen + marked))
+        return marked
+
+
+def _story_candidates(conn: Connection, entry_ids: list[str],
+                      since: datetime) -> list[tuple[int, str]]:
+    rows = conn.execute(
+        select(articles.c.id, articles.c.fingerprint)
+        .where(
+            articles.c.story_id.is_(None),
+            articles.c.fingerprint.is_not(None),
+            articles.c.created_at >= since,
+            articles.c.id.in_(
+                select(matches.c.article_id).where(matches.c.entry_id.in_(entry_ids))
+            ),
+        )
+        .order_by(articles.c.id)
+    ).all()
+    return [(row.id, row.fingerprint) for row in rows]
 
 
 def _insert_article(conn: Connection, feed_id: int, entry: Entry, article: Article,
                     outlet: str, now: datetime, fingerprint: str | None,
                     story_of: int | None) -> int | None:
     """The new article's id; None when its canonical URL is already stored."""
-    try:
-        with conn.begin_nested():
-            return _new_id(conn.execute(insert(articles).values(
-                canonical_url=entry.canonical_url,
-                url=entry.url or article.url,
-                title=article.title,
-                outlet=outlet,
-                feed_id=feed_id,
-                published=article.published or entry.published,
-                body_unavailable=article.from_feed_only,
-                created_at=now,
-                fingerprint=fingerprint,
-                story_id=story_of,
-                text=article.text,  # for `monitor replay` until article_retention
-            )))
-    except IntegrityError:
-        return None
+    return conn.execute(insert_ignoring(conn, articles).values(
+        canonical_url=entry.canonical_url,
+        url=entry.url or article.url,
+        title=article.title,
+        outlet=outlet,
+        feed_id=feed_id,
+        published=article.published or entry.published,
+        body_unavailable=article.from_feed_only,
+        created_at=now,
+        fingerprint=fingerprint,
+        story_id=story_of,
+        text=article.text,  # for `monitor replay` until article_retention
+    ).returning(articles.c.id)).scalar_one_or_none()
+
+
+def _newly_seen(conn: Connection, statement: Insert) -> bool:
+    """Whether an insert-on-conflict-do-nothing wrote its row (rowcount is unreliable
+    under RETURNING, so the key is asked for)."""
+    return conn.execute(statement.returning(seen_entries.c.id)).first() is not None
 
 
 def _match_row(match: Match, now: datetime) -> dict[str, object]:

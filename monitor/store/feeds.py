@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Row, insert, select, update
+from sqlalchemy import ColumnElement, Engine, Row, insert, or_, select, update
 
 from monitor.models import FeedHealth, FeedSource, FeedState
+from monitor.store.locks import SYNC_LOCK, lock_for_transaction
 from monitor.store.schema import feeds, seen_entries
 
 
@@ -34,11 +35,16 @@ class PollRecord:
 
 class FeedQueries:
     engine: Engine
+    worker_id: str
 
     def sync_feeds(self, sources: Sequence[FeedSource], now: datetime) -> None:
-        """Make the feeds table follow the config: add new feeds, update, deactivate removed."""
+        """Make the feeds table follow the config: add new feeds, update, deactivate removed.
+
+        Workers starting together take turns (a lock), so none inserts a feed twice.
+        """
         wanted = {source.url: source for source in sources}
         with self.engine.begin() as conn:
+            lock_for_transaction(conn, [SYNC_LOCK])
             existing = {row.url: row for row in conn.execute(select(feeds))}
             for url, source in wanted.items():
                 values: dict[str, object] = {"name": source.name, "active": True,
@@ -60,24 +66,35 @@ class FeedQueries:
     def claim_due_feeds(
         self, now: datetime, lease: timedelta, *, every: bool = False, limit: int | None = None
     ) -> list[FeedState]:
-        """Feeds whose next poll is due (or all of them), pushed `lease` ahead.
+        """Feeds whose next poll is due (or all of them) and not leased, leased for `lease`.
 
-        Pushing the next poll ahead claims the feed, so no other tick or worker takes it too.
+        The lease (lease_until, leased_by) is this worker's until it records the poll or
+        the lease runs out (renewed while it polls: WorkerQueries.renew_leases). On
+        PostgreSQL rows another worker is claiming are skipped (FOR UPDATE SKIP LOCKED).
         """
-        due: list[ColumnElement[bool]] = [feeds.c.active.is_(True), feeds.c.disabled.is_(False)]
+        due: list[ColumnElement[bool]] = [
+            feeds.c.active.is_(True), feeds.c.disabled.is_(False),
+            or_(feeds.c.lease_until.is_(None), feeds.c.lease_until <= now)]
         if not every:
             due.append(feeds.c.next_poll_at <= now)
         claimed = []
         with self.engine.begin() as conn:
             query = select(feeds).where(*due).order_by(feeds.c.next_poll_at).limit(limit)
-            rows = conn.execute(query).all()
-            for row in rows:  # still due when updated: no other worker claimed it meanwhile
-                taken = conn.execute(
-                    update(feeds).where(feeds.c.id == row.id, *due).values(next_poll_at=now + lease)
-                )
+            if conn.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            for row in conn.execute(query).all():  # still free when updated: nobody took it
+                taken = conn.execute(update(feeds).where(feeds.c.id == row.id, *due).values(
+                    lease_until=now + lease, leased_by=self.worker_id))
                 if taken.rowcount == 1:
                     claimed.append(_feed_state(row))
         return claimed
+
+    def release_lease(self, feed_id: int) -> None:
+        """Give up a lease without recording a poll (a poll that broke off)."""
+        with self.engine.begin() as conn:
+            conn.execute(update(feeds).where(feeds.c.id == feed_id,
+                                             feeds.c.leased_by == self.worker_id)
+                         .values(lease_until=None, leased_by=None))
 
     def record_poll(self, feed_id: int, poll: PollRecord, now: datetime) -> None:
         with self.engine.begin() as conn:
@@ -87,6 +104,8 @@ class FeedQueries:
                 "last_status": poll.status,
                 "last_error": poll.error,
                 "next_poll_at": poll.next_poll_at,
+                "lease_until": None,  # released with the next poll time
+                "leased_by": None,
             }
             if poll.ok:
                 values.update(consecutive_failures=0, failing_since=None, last_ok_at=now)

@@ -178,8 +178,36 @@ def m004_staff_loop(op: Operations) -> None:
     op.add_column("outbox", Column("burst_id", Integer))
 
 
+def m005_workers(op: Operations) -> None:
+    """Several workers on one database: leases on feeds, claims on alerts, the workers
+    alive, duties done once (claims: a day's digest, a notice), pacing per chat."""
+    op.add_column("feeds", Column("lease_until", UTCDateTime))
+    op.add_column("feeds", Column("leased_by", Text))
+    op.add_column("outbox", Column("claimed_until", UTCDateTime))
+    op.add_column("outbox", Column("claimed_by", Text))
+    op.create_table(
+        "workers",
+        Column("id", Text, primary_key=True),
+        Column("started_at", UTCDateTime, nullable=False),
+        Column("heartbeat_at", UTCDateTime, nullable=False),
+        Column("holds", Text, nullable=False, server_default=""),
+    )
+    op.create_table(
+        "claims",
+        Column("key", Text, primary_key=True),
+        Column("claimed_by", Text, nullable=False),
+        Column("claimed_at", UTCDateTime, nullable=False),
+    )
+    op.create_table(
+        "chat_pacing",
+        Column("chat_id", Text, primary_key=True),
+        Column("next_send_at", UTCDateTime, nullable=False),
+        Column("sent_times", Text, nullable=False, server_default=""),
+    )
+
+
 MIGRATIONS: tuple[Callable[[Operations], None], ...] = (
-    m001_initial, m002_stories, m003_source_kinds, m004_staff_loop,
+    m001_initial, m002_stories, m003_source_kinds, m004_staff_loop, m005_workers,
 )
 LATEST = len(MIGRATIONS)
 

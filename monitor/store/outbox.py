@@ -10,10 +10,10 @@ it waits until a revision of the summary showing it has been edited in.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, or_, select, update
+from sqlalchemy import Connection, Engine, Select, and_, func, or_, select, update
 
 from monitor.models import Alert, Match, OutboxStats
 from monitor.store.schema import articles, bursts, matches, outbox
@@ -27,17 +27,24 @@ PENDING = or_(NEEDS_WORK, IN_SUMMARY_UNSENT)
 BURST_NEEDS_WORK = bursts.c.sent_revision < bursts.c.revision
 
 
+CLAIM = timedelta(seconds=60)  # an alert claimed by a worker that died is free after this
+
+
 class OutboxQueries:
     engine: Engine
+    worker_id: str
+    claim_for: timedelta = CLAIM  # a worker sets its lease length (MONITOR_LEASE_S)
 
     def next_alerts(self, now: datetime, exclude_chats: Iterable[str] = ()) -> list[Alert]:
         """For each chat, its oldest alert that needs work, if that one is due now.
 
         Alerts to one chat go out in order, so a chat whose head is backing off waits;
-        other chats are not held up by it.
+        other chats are not held up by it. On PostgreSQL each head is claimed for this
+        worker (FOR UPDATE SKIP LOCKED, claimed_until/claimed_by, CLAIM long, renewed
+        while it works); a chat whose head another worker holds is left to that worker.
         """
         exclude = set(exclude_chats)
-        with self.engine.connect() as conn:
+        with self.engine.begin() as conn:
             heads = conn.execute(
                 select(outbox.c.chat_id, func.min(outbox.c.id))
                 .where(NEEDS_WORK)
@@ -46,26 +53,29 @@ class OutboxQueries:
             ids = [head_id for chat, head_id in heads if chat not in exclude]
             if not ids:
                 return []
-            rows = conn.execute(
-                select(
-                    outbox.c.id,
-                    outbox.c.chat_id,
-                    outbox.c.entry_ids,
-                    outbox.c.attempts,
-                    outbox.c.article_id,
-                    outbox.c.revision,
-                    outbox.c.message_id,
-                    articles.c.outlet,
-                    articles.c.url,
-                    articles.c.title,
-                    articles.c.published,
-                    articles.c.body_unavailable,
-                )
-                .join(articles, articles.c.id == outbox.c.article_id)
-                .where(outbox.c.id.in_(ids), outbox.c.next_attempt_at <= now)
-                .order_by(outbox.c.id)
-            ).all()
+            query = _alert_rows().where(outbox.c.id.in_(ids), outbox.c.next_attempt_at <= now,
+                                        NEEDS_WORK).order_by(outbox.c.id)
+            shared = conn.dialect.name == "postgresql"
+            if shared:
+                query = query.with_for_update(skip_locked=True, of=outbox)
+            rows = conn.execute(query).all()
+            if shared:
+                rows = [row for row in rows if self._claim(conn, row.id, now)]
             return [alert_of(conn, row) for row in rows]
+
+    def _claim(self, conn: Connection, outbox_id: int, now: datetime) -> bool:
+        free = or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until <= now,
+                   outbox.c.claimed_by == self.worker_id)
+        return conn.execute(
+            update(outbox).where(outbox.c.id == outbox_id, NEEDS_WORK, free)
+            .values(claimed_until=now + self.claim_for, claimed_by=self.worker_id)).rowcount == 1
+
+    def release_claims(self, outbox_ids: Iterable[int]) -> None:
+        """Alerts this worker claimed but did not try (its pacing said wait)."""
+        with self.engine.begin() as conn:
+            conn.execute(update(outbox).where(outbox.c.id.in_(list(outbox_ids)),
+                                              outbox.c.claimed_by == self.worker_id)
+                         .values(claimed_until=None, claimed_by=None))
 
     def pending_count(self) -> int:
         with self.engine.connect() as conn:
@@ -118,6 +128,8 @@ class OutboxQueries:
                     attempts=outbox.c.attempts + 1,
                     last_error=None,
                     permanent_error=False,
+                    claimed_until=None,
+                    claimed_by=None,
                 )
             )
 
@@ -133,6 +145,8 @@ class OutboxQueries:
                     last_error=error,
                     next_attempt_at=retry_at,
                     permanent_error=permanent,
+                    claimed_until=None,
+                    claimed_by=None,
                 )
             )
 
@@ -152,6 +166,23 @@ class OutboxQueries:
                 .limit(1)
             ).scalar()
         return OutboxStats(counts[0], counts[1], counts[2], last_error)
+
+
+def _alert_rows() -> Select[Any]:
+    return select(
+        outbox.c.id,
+        outbox.c.chat_id,
+        outbox.c.entry_ids,
+        outbox.c.attempts,
+        outbox.c.article_id,
+        outbox.c.revision,
+        outbox.c.message_id,
+        articles.c.outlet,
+        articles.c.url,
+        articles.c.title,
+        articles.c.published,
+        articles.c.body_unavailable,
+    ).join(articles, articles.c.id == outbox.c.article_id)
 
 
 def announce_copy(conn: Connection, story_article_id: int, now: datetime) -> None:

@@ -13,9 +13,9 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Table,
-    Text,
     UniqueConstraint,
 )
+from sqlalchemy import Text as PlainText
 from sqlalchemy.types import TypeDecorator
 
 
@@ -34,6 +34,17 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Text(TypeDecorator[str]):
+    """Text without NUL characters: PostgreSQL refuses them, and a page or feed that
+    carries one by mistake must not fail its poll (SQLite alike, so both keep the same)."""
+
+    impl = PlainText
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: object) -> str | None:
+        return None if value is None else value.replace("\x00", "")
 
 
 metadata = MetaData()
@@ -65,6 +76,8 @@ feeds = Table(
     Column("found_at", UTCDateTime),
     Column("last_new_at", UTCDateTime),  # when the source last brought an entry never seen
     Column("silent_since", UTCDateTime),  # set while it is silent (reported once)
+    Column("lease_until", UTCDateTime),  # a worker is polling it until then (renewed)
+    Column("leased_by", Text),  # that worker's id (host:pid:start)
 )
 
 seen_entries = Table(
@@ -132,6 +145,8 @@ outbox = Table(
     Column("revision", Integer, nullable=False, default=0),  # grows as copies arrive
     Column("sent_revision", Integer, nullable=False, default=0),  # what Telegram shows
     Column("burst_id", Integer),  # sent inside that burst's running summary instead
+    Column("claimed_until", UTCDateTime),  # a worker is delivering it until then
+    Column("claimed_by", Text),
     UniqueConstraint("article_id", "chat_id", name="uq_outbox_article_chat"),
 )
 
@@ -165,4 +180,29 @@ bursts = Table(
     Column("next_attempt_at", UTCDateTime, nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text),
+)
+
+workers = Table(
+    "workers",
+    metadata,
+    Column("id", Text, primary_key=True),  # host:pid:start
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("heartbeat_at", UTCDateTime, nullable=False),
+    Column("holds", Text, nullable=False, default=""),  # what it holds, as a short line
+)
+
+claims = Table(  # one-off duties done once across workers: a day's digest, a notice
+    "claims",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("claimed_by", Text, nullable=False),
+    Column("claimed_at", UTCDateTime, nullable=False),
+)
+
+chat_pacing = Table(  # Telegram's limits per chat, shared by every worker
+    "chat_pacing",
+    metadata,
+    Column("chat_id", Text, primary_key=True),
+    Column("next_send_at", UTCDateTime, nullable=False),  # the next free one-second slot
+    Column("sent_times", Text, nullable=False, default=""),  # a group's sends in the last minute
 )

@@ -1,19 +1,18 @@
 """Bot commands in the alert chats: /son, /bugun, /durum, /ara, /yardim (/start, /help).
 
-A python-telegram-bot `Application` polls getUpdates inside the worker's own event
-loop (started and stopped by hand, never `run_polling`, which would own the loop).
-It has its own bot and connection pools, so a long poll or a reply never holds up
-the outbox's sends; the database reads run in a thread (asyncio.to_thread).
+A python-telegram-bot `Application` polls getUpdates inside the worker's own event loop
+(started and stopped by hand, never `run_polling`, which would own the loop), with its
+own bot and connection pools; the database reads run in a thread (asyncio.to_thread).
 
 Who may ask: the alert chats (TELEGRAM_CHAT_ID and every watchlist `chat:`), the
 chats in `command_chats` and the users in `command_users`. Anyone else gets no
 answer; the attempt is logged at INFO as `command_refused chat=.. user=..`. The same
 people may press the feedback buttons under the alerts (monitor.telegram.feedback).
 
-Starting never fails the worker: when Telegram cannot be reached (getMe or
-deleteWebhook fails), the start is retried in the background with backoff.
-Polling errors after that are retried by the library (up to 30 s apart) and
-logged here as one line each (`command_poll_failed`), at most once a minute.
+Starting never fails the worker: when Telegram cannot be reached (getMe or deleteWebhook
+fails), the start is retried in the background with backoff. Polling errors after that
+are retried by the library (up to 30 s apart) and logged as one `command_poll_failed`
+line at most once a minute. Replies take a send slot first (`pace`), like alerts.
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -40,7 +39,7 @@ from telegram.ext import (
 )
 
 from monitor.messages.markup import plain_text
-from monitor.messages.replies import reply_unknown, reply_yardim
+from monitor.messages.replies import ALIVE_WITHIN, reply_unknown, reply_yardim
 from monitor.ops.logs import event
 from monitor.ops.redact import install_redaction, redact
 from monitor.reports.recent import reply_ara, reply_bugun, reply_durum, reply_son
@@ -84,6 +83,7 @@ class BotCommands:
         clock: Callable[[], datetime] | None = None,
         poll_timeout: float = POLL_TIMEOUT_S,
         feedback_retention_s: float = FEEDBACK_RETENTION_S,
+        pace: Callable[[str], Awaitable[None]] | None = None,
     ):
         install_redaction(token)
         self.store = store
@@ -91,6 +91,7 @@ class BotCommands:
         self.tz = tz
         self.clock = clock or (lambda: datetime.now(UTC))
         self.poll_timeout = poll_timeout
+        self.pace = pace  # waits for a send slot in the chat (shared with the alerts)
         api = api_url.rstrip("/")
         self.app: Application[Any, Any, Any, Any, Any, Any] = (
             ApplicationBuilder()
@@ -130,8 +131,6 @@ class BotCommands:
                     users: Iterable[object] | None = None) -> None:
         """Replace the allow-lists (e.g. after a watchlist reload adds a routed chat)."""
         self.access.set(chats=chats, users=users)
-
-    # --- lifecycle ------------------------------------------------------------------------
 
     async def start(self) -> None:
         """Start polling in the background; returns at once and never raises."""
@@ -227,7 +226,8 @@ class BotCommands:
             now = self.clock()
             return reply_durum(self.store.feed_health(), self.store.outbox_stats(), now=now,
                                lang=self.lang, tz=self.tz,
-                               verdicts=self.store.verdict_counts(now - timedelta(days=7)))
+                               verdicts=self.store.verdict_counts(now - timedelta(days=7)),
+                               workers=self.store.workers_alive(now, ALIVE_WITHIN))
 
         await self._answer(update, "durum", build)
 
@@ -268,6 +268,8 @@ class BotCommands:
     async def _send(self, chat_id: int, text: str, *, retried: bool = False) -> None:
         bot = self.app.bot
         no_preview = LinkPreviewOptions(is_disabled=True)
+        if self.pace is not None:
+            await self.pace(str(chat_id))
         try:
             await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML,
                                    link_preview_options=no_preview)

@@ -24,12 +24,14 @@ from monitor.models import Alert, Burst
 from monitor.ops.logs import event
 from monitor.ops.metrics import Metrics
 from monitor.store.database import Store
-from monitor.telegram.pacing import ChatPacer, delivery_retry_at
+from monitor.store.offloop import DatabaseUnavailable
+from monitor.telegram.pacing import ChatPacer, delivery_retry_at, shared_wait_s
 from monitor.telegram.sender import Sender
 
 log = logging.getLogger("monitor.telegram.delivery")
 
 IDLE_POLL_S = 30.0
+DATABASE_RETRY_S = 1.0  # the outbox looks again this soon after the database went away
 
 
 @dataclass(frozen=True)
@@ -59,11 +61,14 @@ class Outbox:
         self.render = render
         self.clock = clock
         self.pacer = ChatPacer() if pace else ChatPacer(gap_s=0.0, window_s=0.0)
+        # several workers may share a PostgreSQL database: each send takes a shared slot
+        self.shared_pacing = pace and store.engine.dialect.name != "sqlite"
         self.wake = asyncio.Event()
         self.metrics = metrics
         self.on_blocked = on_blocked
         self.bursts = bursts
         self._reported: set[tuple[str, str]] = set()
+        self._unmarked: list[tuple[Alert, int | None, datetime]] = []
         self._pace_wait_s = IDLE_POLL_S
 
     async def deliver_due(self) -> int:
@@ -71,41 +76,59 @@ class Outbox:
 
         Returns how many went.
         """
+        await self._flush_marks()
         self._pace_wait_s = IDLE_POLL_S
         sent = 0
-        for alert in self._due_alerts():
-            if self._may_send(alert.chat_id):
+        waiting = []
+        for alert in await self._due_alerts():
+            if await self._may_send(alert.chat_id):
                 sent += await self._deliver(alert)
                 self._sent_to(alert.chat_id)
-        for burst in self.store.due_bursts(self.clock()) if self.bursts else []:
-            if self._may_send(burst.chat_id):
+            else:
+                waiting.append(alert.id)
+        if waiting and self.shared_pacing:  # another worker may send them meanwhile
+            await self.store.off_loop(self.store.release_claims, waiting)
+        due = self.store.due_bursts
+        for burst in await self.store.off_loop(due, self.clock()) if self.bursts else []:
+            if await self._may_send(burst.chat_id):
                 sent += await self._deliver_burst(burst)
                 self._sent_to(burst.chat_id)
         return sent
 
-    def _may_send(self, chat_id: str) -> bool:
+    async def _may_send(self, chat_id: str) -> bool:
         wait = self.pacer.wait_s(chat_id, asyncio.get_running_loop().time())
+        if wait <= 0 and self.shared_pacing:
+            wait = await self.store.off_loop(self.store.take_send_slot, chat_id, self.clock(),
+                                             shared_wait_s)
         if wait > 0:
             self._pace_wait_s = min(self._pace_wait_s, wait)
         return wait <= 0
+
+    async def take_slot(self, chat_id: str) -> None:
+        """Wait until a message to this chat keeps within its limits, and take that slot:
+        bot replies share the alerts' pacing (and, on PostgreSQL, every worker's)."""
+        while not await self._may_send(chat_id):
+            await asyncio.sleep(max(self.pacer.wait_s(chat_id, asyncio.get_running_loop().time()),
+                                    0.05))
+        self._sent_to(chat_id)
 
     def _sent_to(self, chat_id: str) -> None:
         now = asyncio.get_running_loop().time()
         self.pacer.record(chat_id, now)
         self._pace_wait_s = min(self._pace_wait_s, self.pacer.wait_s(chat_id, now))
 
-    def _due_alerts(self) -> list[Alert]:
+    async def _due_alerts(self) -> list[Alert]:
         """Each chat's next due alert, once those joining a running summary have joined it."""
         while True:
-            alerts = self.store.next_alerts(self.clock())
-            joined = [alert for alert in alerts if self._joins_burst(alert)]
+            alerts = await self.store.off_loop(self.store.next_alerts, self.clock())
+            joined = [alert for alert in alerts if await self._joins_burst(alert)]
             if not joined:  # every head is one to send: a join makes the next row the head
                 return alerts
 
-    def _joins_burst(self, alert: Alert) -> bool:
+    async def _joins_burst(self, alert: Alert) -> bool:
         if self.bursts is None or alert.message_id is not None:
             return False
-        burst_id = self.store.place_in_burst(alert.id, self.clock(),
+        burst_id = await self.store.off_loop(self.store.place_in_burst, alert.id, self.clock(),
                                              more_than=self.bursts.more_than,
                                              window_s=self.bursts.window_s)
         if burst_id is not None:
@@ -120,13 +143,13 @@ class Outbox:
         except DeliveryError as exc:
             retry_at = delivery_retry_at(self.clock(), burst.attempts + 1,
                                          retry_after=exc.retry_after, permanent=exc.permanent)
-            self.store.mark_burst_failed(burst.id, str(exc), retry_at)
+            await self.store.off_loop(self.store.mark_burst_failed, burst.id, str(exc), retry_at)
             if self.metrics:
                 self.metrics.record_delivery(ok=False, permanent=exc.permanent)
             event(log, "burst_failed", logging.WARNING, burst=burst.id, chat=burst.chat_id,
                   attempts=burst.attempts + 1, error=exc)
             return False
-        self.store.mark_burst_sent(burst, self.clock())
+        await self.store.off_loop(self.store.mark_burst_sent, burst, self.clock())
         if self.metrics:
             self.metrics.record_delivery(ok=True)
         event(log, "burst_edited", burst=burst.id, chat=burst.chat_id,
@@ -150,17 +173,27 @@ class Outbox:
                 retry_after=exc.retry_after,
                 permanent=exc.permanent,
             )
-            self.store.mark_failed(alert.id, str(exc), retry_at, permanent=exc.permanent)
+            await self.store.off_loop(self.store.mark_failed, alert.id, str(exc), retry_at,
+                                      permanent=exc.permanent)
             if self.metrics:
                 self.metrics.record_delivery(ok=False, permanent=exc.permanent)
             self._report_failure(alert, exc, alert.attempts + 1)
             return False
-        self.store.mark_sent(alert, message_id, self.clock())
         if self.metrics:
             self.metrics.record_delivery(ok=True)
         name = "alert_edited" if alert.message_id is not None else "alert_delivered"
         event(log, name, alert=alert.id, chat=alert.chat_id, message=message_id)
+        self._unmarked.append((alert, message_id, self.clock()))
+        await self._flush_marks()
         return True
+
+    async def _flush_marks(self) -> None:
+        """Mark what Telegram took; with the database away, kept here and marked before
+        anything else is sent (this worker's claim on them is renewed meanwhile)."""
+        while self._unmarked:
+            alert, message_id, when = self._unmarked[0]
+            await self.store.off_loop(self.store.mark_sent, alert, message_id, when)
+            self._unmarked.pop(0)
 
     def _report_failure(self, alert: Alert, exc: DeliveryError, attempts: int) -> None:
         fields = {"alert": alert.id, "chat": alert.chat_id, "attempts": attempts, "error": exc}
@@ -174,17 +207,17 @@ class Outbox:
             if self.on_blocked:
                 self.on_blocked(alert, exc)
 
-    def _wait_s(self) -> float:
+    async def _wait_s(self) -> float:
         """Seconds until an alert may be tried: its retry time, or its chat's pacing."""
-        earliest = self.store.earliest_attempt()
+        earliest = await self.store.off_loop(self.store.earliest_attempt)
         if earliest is None:
             return IDLE_POLL_S
         retry = (earliest - self.clock()).total_seconds()
         wait = self._pace_wait_s if retry <= 0 else min(retry, self._pace_wait_s)
         return min(max(wait, 0.05), IDLE_POLL_S)
 
-    def _retry_soon(self, within_s: float) -> bool:
-        earliest = self.store.earliest_attempt()
+    async def _retry_soon(self, within_s: float) -> bool:
+        earliest = await self.store.off_loop(self.store.earliest_attempt)
         return earliest is not None and (earliest - self.clock()).total_seconds() < within_s
 
     async def drain(self, *, idle_limit_s: float = 120.0) -> bool:
@@ -194,22 +227,26 @@ class Outbox:
         """
         loop = asyncio.get_running_loop()
         last_progress = loop.time()
-        while self.store.pending_count():
+        while await self.store.off_loop(self.store.pending_count):
             if await self.deliver_due():
                 last_progress = loop.time()
                 continue
             remaining = idle_limit_s - (loop.time() - last_progress)
-            if remaining <= 0 or not self._retry_soon(remaining):
+            if remaining <= 0 or not await self._retry_soon(remaining):
                 return False  # nothing can go through before the limit: stop now
-            await asyncio.sleep(min(self._wait_s(), remaining))
+            await asyncio.sleep(min(await self._wait_s(), remaining))
         return True
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until `stop` is set; new alerts set `wake` to cut the wait short."""
         while not stop.is_set():
             self.wake.clear()
-            await self.deliver_due()
+            try:
+                await self.deliver_due()
+                wait_s = await self._wait_s()
+            except DatabaseUnavailable:  # logged once; what was not marked is sent again
+                wait_s = DATABASE_RETRY_S
             waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self.wake.wait())]
-            await asyncio.wait(waiters, timeout=self._wait_s(), return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(waiters, timeout=wait_s, return_when=asyncio.FIRST_COMPLETED)
             for waiter in waiters:
                 waiter.cancel()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 PER_CHAT_GAP_S = 1.0  # Telegram: about one message per second to one chat
@@ -11,6 +12,7 @@ GROUP_MAX_PER_WINDOW = 20
 FIRST_DELIVERY_RETRY_S = 5.0
 MAX_DELIVERY_RETRY_S = 600.0
 PERMANENT_DELIVERY_RETRY_S = 900.0
+SHARED_MARGIN_S = 0.25  # slots shared by workers are taken before the request travels
 
 
 class ChatPacer:
@@ -35,6 +37,19 @@ class ChatPacer:
 
     def record(self, chat_id: str, now: float) -> None:
         self._sent.setdefault(chat_id, deque()).append(now)
+
+
+def shared_wait_s(chat_id: str, sent: Sequence[datetime], now: datetime) -> float:
+    """Seconds before the next message to this chat may go, given every worker's recent
+    sends (wall-clock times from the database); a margin covers the request's travel."""
+    recent = sorted(t for t in sent if t > now - timedelta(seconds=GROUP_WINDOW_S))
+    if not recent:
+        return 0.0
+    wait = PER_CHAT_GAP_S + SHARED_MARGIN_S - (now - recent[-1]).total_seconds()
+    if _is_group(chat_id) and len(recent) >= GROUP_MAX_PER_WINDOW:
+        oldest = recent[-GROUP_MAX_PER_WINDOW]
+        wait = max(wait, GROUP_WINDOW_S + SHARED_MARGIN_S - (now - oldest).total_seconds())
+    return max(wait, 0.0)
 
 
 def _is_group(chat_id: str) -> bool:

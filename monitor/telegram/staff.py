@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from monitor.config.settings import Settings
@@ -31,6 +31,7 @@ class StaffServices:
         sender: Sender,
         watchlists: Callable[[], Watchlists],
         clock: Callable[[], datetime],
+        pace: Callable[[str], Awaitable[None]] | None = None,
     ):
         self.settings = settings
         self.store = store
@@ -48,6 +49,7 @@ class StaffServices:
                 lang=settings.language,
                 tz=settings.timezone,
                 feedback_retention_s=settings.article_retention_s,
+                pace=pace,
             )
 
     def command_chats(self) -> set[str]:
@@ -71,11 +73,15 @@ class StaffServices:
             self.commands.set_allowed(chats=self.command_chats())
 
     async def send_daily_digest(self) -> None:
-        """The day's digest to the default chat; a failure is logged, never raised."""
+        """The day's digest to the default chat, by one worker (the day is claimed);
+        a failure is logged, never raised."""
         settings = self.settings
         chat = settings.telegram_chat_id or "console"
         names = {entry.id: entry.name for entry in self.watchlists().entries}
         day = today(settings.timezone, self.clock())
+        if not self.store.claim_once(f"digest:{day}", self.clock()):
+            event(log, "digest_taken", day=day)  # another worker sends today's
+            return
         digest = build_digest(
             self.store.engine, day, settings.timezone, settings.language, entries=names
         )

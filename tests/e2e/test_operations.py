@@ -89,9 +89,13 @@ async def test_health_and_metrics_endpoints(tmp_path, feed_server):
         assert health["feeds"] == {"total": 2, "failing": 1, "disabled": 0}
         assert health["outbox"]["pending"] == 0
         status, metrics = await asyncio.to_thread(get, "/metrics")
-        assert 'monitor_polls_total{outcome="ok"} 1.0' in metrics
-        assert 'monitor_polls_total{outcome="error"} 1.0' in metrics
-        assert "monitor_outbox_pending" in metrics and "monitor_cycle_duration_seconds" in metrics
+        worker_id = service.store.worker_id
+        assert f'monitor_polls_total{{outcome="ok",worker="{worker_id}"}} 1.0' in metrics
+        assert f'monitor_polls_total{{outcome="error",worker="{worker_id}"}} 1.0' in metrics
+        assert f'monitor_outbox_pending{{worker="{worker_id}"}}' in metrics
+        assert f'monitor_cycle_duration_seconds_count{{worker="{worker_id}"}}' in metrics
+        samples = [line for line in metrics.splitlines() if line and not line.startswith("#")]
+        assert all(f'worker="{worker_id}"' in line for line in samples)
         stop.set()
         await worker
 
@@ -112,7 +116,11 @@ async def test_the_worker_answers_commands_and_sends_the_digest(tmp_path, feed_s
         await service.staff.send_daily_digest()
         stop.set()
         await worker
+        worker_id = service.store.worker_id
     replies = [m for m in bot.messages if m.method == "sendMessage"]
     assert [m.chat_id for m in replies] == ["-1001"]
+    assert "Çalışan süreçler: 1\n" in replies[0].text  # itself, heartbeating
+    assert f"• <code>{worker_id}</code>: son sinyal " in replies[0].text
+    assert "kaynak, 0 uyarı, komutlar" in replies[0].text  # it reads the commands
     photos = [m for m in bot.messages if m.method == "sendPhoto"]
     assert len(photos) == 1 and photos[0].chat_id == "-1001"

@@ -22,8 +22,8 @@ from tests.records import DAY, TZ, Recorder, utc
 
 
 @pytest.fixture
-def store(tmp_path):
-    store = Store(f"sqlite:///{tmp_path}/m.db")
+def store(database_url):
+    store = Store(database_url)
     rec = Recorder(store)
     rec.add(utc(DAY - timedelta(days=3), 10), ["tusas"], title="Eski haber", outlet="A")
     rec.add(utc(DAY - timedelta(days=1), 22, 30), ["tusas", "km-havacilik"],

@@ -14,6 +14,7 @@ from monitor.reports.recent import reply_ara, reply_bugun, reply_durum, reply_so
 from monitor.store.database import Store
 from monitor.store.feeds import PollRecord
 from monitor.store.schema import articles
+from monitor.telegram.workers import STALE
 from tests.servers.fakebot import check_html
 
 NOW = datetime(2026, 11, 28, 11, 5, tzinfo=UTC)  # 14:05 in Istanbul
@@ -211,6 +212,38 @@ def test_durum_lists_at_most_five_failing_feeds(store):
 def test_durum_before_any_poll(store):
     message = reply_durum(store.feed_health(), store.outbox_stats(), now=NOW)
     assert "Son tarama: henüz yok" in message
+
+
+def test_durum_lists_the_workers_alive_on_the_database(store, database_url):
+    other = Store(database_url)  # a second worker on the same database
+    try:
+        store.worker_id, other.worker_id = "host-a:11:20261128T100000", "host<b>:22:x"
+        store.heartbeat(NOW - timedelta(seconds=12), "3 feeds, 1 alerts, commands")
+        other.heartbeat(NOW - timedelta(seconds=40), "0 feeds, 0 alerts")
+        alive = store.workers_alive(NOW, STALE)
+        message = valid(reply_durum(store.feed_health(), store.outbox_stats(), now=NOW,
+                                    workers=alive))
+        assert "\nÇalışan süreçler: 2\n" \
+               "• <code>host-a:11:20261128T100000</code>: son sinyal 12 sn önce · " \
+               "3 kaynak, 1 uyarı, komutlar\n" \
+               "• <code>host&lt;b&gt;:22:x</code>: son sinyal 40 sn önce · " \
+               "0 kaynak, 0 uyarı" in message
+        english = valid(reply_durum(store.feed_health(), store.outbox_stats(), now=NOW,
+                                    lang="en", workers=alive))
+        assert "Workers alive: 2\n• <code>host-a:11:20261128T100000</code>: last heartbeat " \
+               "12 s ago · 3 feeds, 1 alerts, commands" in english
+        other.heartbeat(NOW - timedelta(seconds=91), "0 feeds, 0 alerts")  # now dead
+        [(worker_id, _, _)] = store.workers_alive(NOW, STALE)
+        assert worker_id == "host-a:11:20261128T100000"
+    finally:
+        other.close()
+
+
+def test_durum_says_when_no_worker_reported(store):
+    message = valid(reply_durum(store.feed_health(), store.outbox_stats(), now=NOW,
+                                workers=store.workers_alive(NOW, STALE)))
+    assert "Çalışan süreçler: son 90 sn içinde sinyal veren yok" in message
+    assert "Çalışan" not in reply_durum(store.feed_health(), store.outbox_stats(), now=NOW)
 
 
 # --- /ara ---------------------------------------------------------------------------------

@@ -16,7 +16,9 @@ sending methods, so a worker's getUpdates polling does not eat them; pass
 `methods=None` for every method), `set_chat_error`, `push_update`/`push_message`,
 `push_callback` (a button press; the bot's answers land in `bot.answers`).
 getUpdates honours `allowed_updates` as Telegram does: the last list given is
-kept, and updates of other kinds are dropped.
+kept, and updates of other kinds are dropped. A getUpdates made while another
+one is open (a second consumer of the token) is answered 409 Conflict, as Telegram
+does, and counted in `bot.poll_conflicts`.
 Accepted messages are checked against Telegram's limits (one message a second
 to one chat; 20 a minute to a group or channel: a chat id starting with "-" or
 "@"); breaches land in `bot.violations` (or are refused with 429 when
@@ -92,6 +94,8 @@ class FakeBotAPI:
         self.messages: list[SentMessage] = []
         self.requests: list[Request] = []
         self.violations: list[dict[str, Any]] = []
+        self.poll_conflicts: list[float] = []  # when a second getUpdates consumer came
+        self._polls: list[web.Request] = []  # getUpdates requests open now
         self.chat_errors: dict[str, tuple[int, str]] = {}
         self._faults: list[tuple[str, _Fault]] = []
         self._updates: deque[dict] = deque()
@@ -287,9 +291,29 @@ class FakeBotAPI:
         record = Request(method, params, time.monotonic(), request.method)
         with self._lock:
             self.requests.append(record)
-        response = await self._answer(parts, method, params)
+            if method == "getUpdates":
+                conflict = self._start_poll(request)
+        if method == "getUpdates" and conflict:
+            return _error(409, "Conflict: terminated by other getUpdates request; make sure "
+                               "that only one bot instance is running")
+        try:
+            response = await self._answer(parts, method, params)
+        finally:
+            if method == "getUpdates":
+                with self._lock:
+                    self._polls.remove(request)
         record.status = response.status
         return response
+
+    def _start_poll(self, request: web.Request) -> bool:
+        """Count a getUpdates made while another (its client still connected) is open:
+        Telegram answers such a second consumer 409 Conflict."""
+        live = [r for r in self._polls if r.transport is not None and not r.transport.is_closing()]
+        if live:
+            self.poll_conflicts.append(time.monotonic())
+            return True
+        self._polls.append(request)
+        return False
 
     async def _answer(self, parts: list[str], method: str,
                       params: dict[str, Any]) -> web.Response:

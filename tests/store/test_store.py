@@ -26,9 +26,11 @@ def one_feed(store: Store, url: str = "https://a.example/rss") -> int:
     return store.claim_due_feeds(NOW, timedelta(minutes=5), every=True)[0].id
 
 
-def test_sqlite_uses_wal(store):
+def test_sqlite_uses_wal(tmp_path):
+    store = Store(f"sqlite:///{tmp_path}/m.db")
     with store.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    store.close()
 
 
 def test_feeds_are_claimed_once_until_the_lease_ends(store):
@@ -141,8 +143,8 @@ def test_poll_records_health_and_keeps_validators_on_304(store):
     assert store.claim_due_feeds(NOW + timedelta(days=1), timedelta(minutes=5)) == []
 
 
-def test_reopening_keeps_data_and_schema_version(tmp_path):
-    url = f"sqlite:///{tmp_path}/m.db"
+def test_reopening_keeps_data_and_schema_version(database_url):
+    url = database_url
     store = Store(url)
     assert store.migrations_applied == list(range(1, migrations.LATEST + 1))
     feed_id = one_feed(store)
@@ -154,8 +156,8 @@ def test_reopening_keeps_data_and_schema_version(tmp_path):
     again.close()
 
 
-def test_a_newer_schema_is_refused(tmp_path):
-    url = f"sqlite:///{tmp_path}/m.db"
+def test_a_newer_schema_is_refused(database_url):
+    url = database_url
     Store(url).close()
     engine = create_engine(url)
     with engine.begin() as conn:
@@ -165,8 +167,8 @@ def test_a_newer_schema_is_refused(tmp_path):
         Store(url)
 
 
-def test_a_version_1_database_is_upgraded_without_losing_data(tmp_path):
-    url = f"sqlite:///{tmp_path}/old.db"
+def test_a_version_1_database_is_upgraded_without_losing_data(database_url):
+    url = database_url
     engine = create_engine(url)
     with engine.begin() as conn:
         assert migrations.migrate(conn, target=1) == [1]

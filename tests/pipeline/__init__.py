@@ -1,0 +1,1 @@
+"""Tests of monitor.pipeline parts that stand alone."""
