@@ -33,6 +33,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import feedparser
@@ -106,21 +107,28 @@ class PeakMemory:
         self._thread.join()
 
 
-async def worker_cycles(config: Path, *, steady: bool = True) -> list[tuple[str, float, int]]:
-    """(label, wall seconds, entries matched) of the first cycle and the steady state."""
+def cpu_s() -> float:
+    """CPU seconds of this process so far (the worker's loop and store threads)."""
+    times = os.times()
+    return times.user + times.system
+
+
+async def worker_cycles(config: Path, *, steady: bool = True
+                        ) -> list[tuple[str, float, int, float]]:
+    """(label, wall s, entries matched, CPU s of the worker's own process) of the first
+    cycle, the texts extracted for replays afterwards, and the steady state."""
     out = []
     async with Service(load_settings(config, env={})) as service:
-        started = time.perf_counter()
-        reports = await service.poll(every=True)
-        out.append(("first cycle", time.perf_counter() - started, sum(r.matched for r in reports)))
+        steps: list[tuple[str, Callable[[], Awaitable[object]]]] = [
+            ("first cycle", lambda: service.poll(every=True))]
         if steady:
-            started = time.perf_counter()
-            await service.backfill.drain()  # what the running worker does once idle
-            out.append(("replay texts", time.perf_counter() - started, 0))
-            started = time.perf_counter()
-            reports = await service.poll(every=True)
-            out.append(("steady state", time.perf_counter() - started,
-                        sum(r.matched for r in reports)))
+            steps += [("replay texts", service.backfill.drain),  # the running worker: when idle
+                      ("steady state", lambda: service.poll(every=True))]
+        for label, step in steps:
+            started, cpu = time.perf_counter(), cpu_s()
+            reports = await step()
+            matched = sum(r.matched for r in reports) if isinstance(reports, list) else 0
+            out.append((label, time.perf_counter() - started, matched, cpu_s() - cpu))
     return out
 
 
@@ -137,14 +145,15 @@ def profiled(config: Path) -> str:
 def run(tmp: Path, bases: list[str], feeds: int, servers: set[int], profile: bool) -> None:
     urls = [f"{bases[f % len(bases)]}/feed{f}.xml" for f in range(feeds)]
     naive_s, naive_matched = naive(urls)
-    print(f"naive script      wall {naive_s:7.2f} s  matched {naive_matched}")
+    print(f"naive script        wall {naive_s:7.2f} s  matched {naive_matched}")
     (tmp / "w").mkdir()
     with PeakMemory(servers) as memory:
         results = asyncio.run(worker_cycles(write_config(tmp / "w", bases, feeds)))
-    for label, wall, matched in results:
-        print(f"worker {label:<12}wall {wall:7.2f} s  matched {matched:4d}  "
-              f"ratio to naive {wall / naive_s:5.2f}")
-    print(f"worker peak PSS (with its extraction processes) {memory.peak:6.1f} MB")
+    for label, wall, matched, cpu in results:
+        print(f"worker {label:<13}wall {wall:7.2f} s  matched {matched:4d}  "
+              f"ratio to naive {wall / naive_s:5.2f}  (worker process CPU {cpu:5.2f} s)")
+    print(f"worker peak PSS (with its extraction processes) {memory.peak:6.1f} MB: this "
+          "process ran the naive script too; a `monitor run` alone: bench_workers")
     if profile:
         (tmp / "p").mkdir()
         print("cProfile of a first cycle (fresh database), top 10 by own time:")

@@ -39,6 +39,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.pool import NullPool
 
 from benchmarks.bench_cycle import ROOT, SERVER, build_site, write_config
+from benchmarks.bench_throughput import tree_pss_mb
 
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432"
 PROBLEMS = ("ERROR", "WARNING", "Traceback", "Error:")
@@ -53,6 +54,7 @@ class Result:
     counts: tuple[int, int, int] = (0, 0, 0)  # entries seen, feeds polled ok, outbox rows
     per_worker: list[int] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    peak_mb: float = 0.0  # the largest PSS of one worker with its extraction processes
 
     def minus(self, start: float | None) -> float | None:
         return None if self.wall is None or start is None else self.wall - start
@@ -122,6 +124,7 @@ def measure(label: str, url: str, n: int, config: Path, logdir: Path,
         while (elapsed := time.perf_counter() - started) < timeout:
             startups(logs, result, elapsed)
             result.counts = counts(engine)
+            result.peak_mb = max(result.peak_mb, *(tree_pss_mb(w.pid, set()) for w in workers))
             if result.counts[0] >= expected[0] and result.counts[1] >= expected[1]:
                 result.wall = time.perf_counter() - started
                 break
@@ -174,7 +177,7 @@ def report(results: list[Result]) -> None:
     bases = [next((r for r in results if r.label.startswith(p)), Result(p))
              for p in ("sqlite", "pg 1 ")]
     print(f"{'config':<16}{'wall':>9}{'ready':>15}{'1st poll':>10}{'cycle':>10}{'w-1st':>10}"
-          f"  wall/sqlite /pg1  cycle/sqlite /pg1   seen alerts  feeds per worker")
+          f"  wall/sqlite /pg1  cycle/sqlite /pg1   seen alerts  PSS/worker  feeds per worker")
     for r in results:
         ready = "-".join(f"{t:.1f}" for t in sorted({min(r.ready), max(r.ready)})) + " s" \
             if r.ready else "n/a"
@@ -183,6 +186,7 @@ def report(results: list[Result]) -> None:
         print(f"{r.label:<16}{secs(r.wall):>9}{ready:>15}{secs(r.first_poll):>10}"
               f"{secs(r.cycle):>10}{secs(r.minus(r.first_poll)):>10}"
               f"  {walls:>16}  {cycles:>17}  {r.counts[0]:5d} {r.counts[2]:6d}  "
+              f"{r.peak_mb:7.0f} MB  "
               f"{'+'.join(map(str, r.per_worker))}"
               + ("" if r.wall is not None else f"  NOT DONE ({r.counts[1]} feeds ok)"))
     for r in results:

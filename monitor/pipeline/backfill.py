@@ -2,13 +2,13 @@
 
 A page that cannot match the live watchlists is not extracted on the way to an
 alert (`monitor.matching.prefilter`), but a watchlist edit may make it match, and
-`monitor replay` can only say so from its text. So its bytes wait here,
-compressed, and are extracted one at a time while the worker is not busy (no page
-on its way to an alert is being extracted, no backlog of due sources is being
-worked through); the text is stored on the article it left. At
-most MAX_WAITING pages wait: beyond that, at a stop, and with the database away,
-a page keeps no text (counted in the `texts_skipped` line), as if it had aged past
-article_retention.
+`monitor replay` can only say so from its text. So its bytes wait here (the first
+RAW_BYTES as they are, the rest compressed) and are extracted one at a time while
+the worker is not busy (no page on its way to an alert is being extracted, no
+backlog of due sources is being worked through); the text is stored on the article
+it left. At most MAX_WAITING pages wait: beyond that, at a stop, and with the
+database away, a page keeps no text (counted in the `texts_skipped` line), as if it
+had aged past article_retention.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from monitor.store.offloop import DatabaseUnavailable
 log = logging.getLogger("monitor.pipeline")
 
 MAX_WAITING = 5000  # pages (about 10 KB each, compressed)
+RAW_BYTES = 32_000_000  # waiting pages are compressed only beyond this much (CPU for memory)
 IDLE_CHECK_S = 0.5  # how often a busy worker is asked again whether it is idle
 
 
@@ -38,7 +39,8 @@ IDLE_CHECK_S = 0.5  # how often a busy worker is asked again whether it is idle
 class Waiting:
     canonical_url: str
     url: str
-    packed: bytes
+    body: bytes
+    packed: bool  # zlib-compressed
     content_type: str | None
 
 
@@ -49,6 +51,7 @@ class TextBackfill:
     busy: Callable[[], bool] = lambda: False  # alerts come first
     skipped: int = 0
     _waiting: deque[Waiting] = field(default_factory=deque, init=False)
+    _raw: int = field(default=0, init=False)  # bytes of the pages waiting uncompressed
     _wake: asyncio.Event = field(default_factory=asyncio.Event, init=False)
 
     def add(self, canonical_url: str | None, url: str, body: bytes,
@@ -59,7 +62,12 @@ class TextBackfill:
         if len(self._waiting) >= MAX_WAITING:
             self.skipped += 1
             return
-        self._waiting.append(Waiting(canonical_url, url, zlib.compress(body, 1), content_type))
+        packed = self._raw + len(body) > RAW_BYTES
+        if packed:
+            body = zlib.compress(body, 1)
+        else:
+            self._raw += len(body)
+        self._waiting.append(Waiting(canonical_url, url, body, packed, content_type))
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -87,7 +95,10 @@ class TextBackfill:
     async def _one(self) -> None:
         page = self._waiting.popleft()
         try:
-            article = await self.extract(zlib.decompress(page.packed), page.url,
+            if not page.packed:
+                self._raw -= len(page.body)
+            body = zlib.decompress(page.body) if page.packed else page.body
+            article = await self.extract(body, page.url,
                                          page.content_type)
             if article.text:
                 await self.store.off_loop(self.store.keep_text, page.canonical_url,
@@ -100,5 +111,6 @@ class TextBackfill:
     def _forget_rest(self) -> None:
         self.skipped += len(self._waiting)
         self._waiting.clear()
+        self._raw = 0
         if self.skipped:
             event(log, "texts_skipped", pages=self.skipped)

@@ -13,7 +13,7 @@ poll cut short loses only such marks, and those entries are seen again next time
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -51,11 +51,14 @@ class EntryStage:
     _marks: dict[int, list[tuple[Entry, Article | None, str]]] = field(
         default_factory=dict, init=False, repr=False)
 
-    async def process(self, feed: FeedState, item: Item, outlet: str) -> tuple[int, int]:
-        """Returns (entries matched, outbox rows written) for one new entry."""
+    async def process(self, feed: FeedState, item: Item, outlet: str,
+                      known: Collection[str] = ()) -> tuple[int, int]:
+        """Returns (entries matched, outbox rows written) for one new entry. `known`: the
+        canonical URLs of the poll's articles already stored when it began (an article
+        another feed brings meanwhile is found when it is written)."""
         self._active[feed.id] = self._active.get(feed.id, 0) + 1
         try:
-            return await self._process(feed, item, outlet)
+            return await self._process(feed, item, outlet, known)
         finally:
             self._active[feed.id] -= 1
             if not self._active[feed.id]:
@@ -69,13 +72,13 @@ class EntryStage:
         self._marks.setdefault(feed.id, []).append((entry, article, outlet))
         return 0, 0
 
-    async def _process(self, feed: FeedState, item: Item, outlet: str) -> tuple[int, int]:
+    async def _process(self, feed: FeedState, item: Item, outlet: str,
+                       known: Collection[str]) -> tuple[int, int]:
         entry, now = item.entry, self.clock()
         if entry.published is not None and entry.published > now:
             entry = replace(entry, published=now)  # a date in the future is a feed's mistake
         if self._too_old(entry.published, now) or (
-            entry.canonical_url
-            and await self.store.off_loop(self.store.article_known, entry.canonical_url)
+            entry.canonical_url and entry.canonical_url in known
         ):
             return self._mark(feed, entry)
         article = await self._read_article(feed, entry, item.headline_only)

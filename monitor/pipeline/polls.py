@@ -83,11 +83,13 @@ class Pipeline:
         new = await self.store.off_loop(self.store.unseen_entries, feed.id, read.feed.entries)
         items = await self.reader.items(feed, new)
         outlet = feed.name or read.feed.title or urlsplit(feed.url).hostname or feed.url
+        known = await self.store.off_loop(self.store.articles_known, [
+            item.entry.canonical_url for item in items if item.entry.canonical_url])
         limit = asyncio.Semaphore(ENTRY_CONCURRENCY)
 
         async def one(item: Item) -> tuple[int, int]:
             async with limit:
-                return await self.entries.process(feed, item, item.outlet or outlet)
+                return await self.entries.process(feed, item, item.outlet or outlet, known)
 
         outcomes = await asyncio.gather(*(one(item) for item in items))
         await self._record(feed, await self._healthy(feed, reading, len(new)))

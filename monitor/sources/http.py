@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 import unicodedata
 from dataclasses import dataclass, replace
 from urllib.parse import quote, urljoin, urlsplit
 
-import httpx
+import aiohttp
+import certifi
 
 from monitor.errors import FetchError
 from monitor.models import FeedState, FetchResult
@@ -87,7 +89,7 @@ def _one_line(exc: BaseException) -> str:
 
 
 class Fetcher:
-    """httpx.AsyncClients (one per site) with the service's limits; an async context manager."""
+    """One aiohttp session with the service's limits; an async context manager."""
 
     def __init__(
         self,
@@ -99,19 +101,9 @@ class Fetcher:
     ):
         self.limits = limits
         self.allow_private_networks = allow_private_networks
-        timeout = httpx.Timeout(
-            connect=limits.connect_timeout,
-            read=limits.read_timeout,
-            write=limits.read_timeout,
-            pool=limits.total_timeout,
-        )
-        self._timeout = timeout
         self._headers = {"User-Agent": _ascii(user_agent), "Accept-Encoding": "gzip, deflate"}
         self._trust_env = trust_env
-        # one connection pool per site: httpcore's bookkeeping on every request start
-        # and end grows with the square of its pool's connections (64 shared ones cost
-        # the loop thread seconds a cycle); a site's pool holds max_per_host at most
-        self._clients: dict[str, httpx.AsyncClient] = {}
+        self._session: aiohttp.ClientSession | None = None  # made in the running loop
         self._all = asyncio.Semaphore(limits.max_connections)
         self._hosts = HostSlots(limits.max_per_host)
 
@@ -122,21 +114,24 @@ class Fetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close every site's client and its connections."""
-        clients, self._clients = list(self._clients.values()), {}
-        for client in clients:
-            await client.aclose()
+        """Close the session and its connections."""
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
 
-    def _client(self, url: str) -> httpx.AsyncClient:
-        site = urlsplit(url).netloc.lower()
-        client = self._clients.get(site)
-        if client is None:
-            per_site = self.limits.max_per_host
-            client = self._clients[site] = httpx.AsyncClient(
-                timeout=self._timeout,
-                limits=httpx.Limits(max_connections=per_site, max_keepalive_connections=per_site),
-                follow_redirects=False, headers=self._headers, trust_env=self._trust_env)
-        return client
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            limits = self.limits
+            connector = aiohttp.TCPConnector(
+                limit=limits.max_connections, limit_per_host=limits.max_per_host,
+                ssl=ssl.create_default_context(cafile=certifi.where()))
+            self._session = aiohttp.ClientSession(
+                connector=connector, headers=self._headers, trust_env=self._trust_env,
+                auto_decompress=False,  # decoded here, under the size cap
+                cookie_jar=aiohttp.CookieJar(unsafe=True),  # loopback outlets keep theirs
+                timeout=aiohttp.ClientTimeout(total=None, connect=limits.connect_timeout,
+                                              sock_read=limits.read_timeout))
+        return self._session
 
     async def get_feed(self, state: FeedState, *, origin: str | None = None) -> FetchResult:
         """Conditional GET of a feed or sitemap: returns on 200 and 304, raises FetchError
@@ -217,35 +212,32 @@ class Fetcher:
     ) -> tuple[FetchResult, str | None]:
         """One HTTP exchange; returns the result, or the next URL when it is a redirect."""
         try:
-            async with self._client(url).stream("GET", url, headers=headers) as resp:
+            async with self._client().get(url, headers=headers, allow_redirects=False) as resp:
                 resp_headers = {k.lower(): v for k, v in resp.headers.items()}
-                if resp.status_code in REDIRECT_CODES and "location" in resp_headers:
-                    return _empty(url, resp.status_code, resp_headers), urljoin(
+                if resp.status in REDIRECT_CODES and "location" in resp_headers:
+                    return _empty(url, resp.status, resp_headers), urljoin(
                         url, resp_headers["location"].strip()
                     )
-                if resp.status_code == 304:
+                if resp.status == 304:
                     return _empty(url, 304, resp_headers), None
-                if resp.status_code != 200:
-                    raise _status_error(resp.status_code, resp_headers)
+                if resp.status != 200:
+                    raise _status_error(resp.status, resp_headers)
                 if html_only:
                     ctype = resp_headers.get("content-type", "").split(";")[0].strip().lower()
                     if ctype and ctype not in HTML_TYPES:
                         raise FetchError(f"not an HTML page: {ctype}")
                 body = await self._read_capped(resp, resp_headers)
-                result = _empty(str(resp.url), resp.status_code, resp_headers)
-                return replace(result, body=body), None
-        except httpx.ConnectTimeout:
+                return replace(_empty(url, resp.status, resp_headers), body=body), None
+        except aiohttp.ConnectionTimeoutError:
             raise FetchError(f"connect timed out after {self.limits.connect_timeout:g}s") from None
-        except httpx.ReadTimeout:
+        except aiohttp.SocketTimeoutError:
             raise FetchError(f"read timed out after {self.limits.read_timeout:g}s") from None
-        except httpx.TimeoutException:
-            raise FetchError(f"timed out after {self.limits.total_timeout:g}s") from None
-        except httpx.ConnectError as exc:
+        except aiohttp.ClientConnectorError as exc:
             raise FetchError(_connect_message(exc)) from None
-        except httpx.HTTPError as exc:
+        except aiohttp.ClientError as exc:
             raise FetchError(f"{type(exc).__name__}: {_one_line(exc)}") from None
 
-    async def _read_capped(self, resp: httpx.Response, headers: dict[str, str]) -> bytes:
+    async def _read_capped(self, resp: aiohttp.ClientResponse, headers: dict[str, str]) -> bytes:
         """Read the body while streaming, decompressing with a hard cap on the decoded size."""
         cap = self.limits.max_bytes
         declared = headers.get("content-length", "")
@@ -257,7 +249,7 @@ class Fetcher:
             raise FetchError(f"unsupported content encoding: {', '.join(encodings)}")
         decoder = CappedDecoder(encodings[0] if encodings else "", cap)
         parts = []
-        async for chunk in resp.aiter_raw():
+        async for chunk in resp.content.iter_any():
             parts.append(decoder.feed(chunk))
         return b"".join(parts)
 
@@ -275,9 +267,9 @@ def _empty(url: str, status: int, headers: dict[str, str]) -> FetchResult:
                        etag=headers.get("etag"), last_modified=headers.get("last-modified"))
 
 
-def _connect_message(exc: httpx.ConnectError) -> str:
+def _connect_message(exc: aiohttp.ClientConnectorError) -> str:
     """A short reason for a failed connection."""
-    cause: BaseException | None = exc
+    cause: BaseException | None = exc.os_error
     while cause is not None:
         if isinstance(cause, ConnectionRefusedError):
             return "connection refused"

@@ -53,13 +53,14 @@ class EntryQueries:
                 )
         return [entry for entry in entries if entry.key.replace("\x00", "") not in seen]
 
-    def article_known(self, canonical_url: str) -> bool:
-        """Whether another feed (or an earlier poll) already brought this article."""
+    def articles_known(self, canonical_urls: Iterable[str]) -> set[str]:
+        """Those of these articles another feed (or an earlier poll) already brought."""
+        urls, known = list(canonical_urls), set[str]()
         with self.engine.connect() as conn:
-            found = conn.execute(
-                select(articles.c.id).where(articles.c.canonical_url == canonical_url)
-            ).first()
-        return found is not None
+            for chunk in _chunks(urls, 500):
+                known.update(conn.execute(select(articles.c.canonical_url)
+                                          .where(articles.c.canonical_url.in_(chunk))).scalars())
+        return known
 
     def record_entry(
         self,
@@ -130,24 +131,24 @@ class EntryQueries:
         None, outlet) each. An article is kept without matches; an empty text is stored as
         none (a page never read: nothing for replay). An entry already seen (a feed listing
         it twice, another worker) is passed over. Returns how many were marked."""
-        marked = 0
-        with self.engine.begin() as conn:
-            for entry, article, outlet in seen:
-                if not _newly_seen(conn, insert_ignoring(conn, seen_entries).values(
-                        feed_id=feed_id, key=entry.key, seen_at=now,
-                        published=entry.published)):
-                    continue
-                marked += 1
-                if article is None:
-                    continue
-                article_id = _insert_article(conn, feed_id, entry, article, outlet, now,
-                                             None, None)
-                if article_id is not None and not article.text:
-                    conn.execute(update(articles).where(articles.c.id == article_id)
-                                 .values(text=None))
+        firsts: dict[str, tuple[Entry, Article | None, str]] = {}
+        for entry, article, outlet in seen:  # in feed order; the first of a key wins
+            firsts.setdefault(entry.key.replace("\x00", ""), (entry, article, outlet))
+        if not firsts:
+            return 0
+        with self.engine.begin() as conn:  # two statements for the lot, not two per entry
+            rows = [{"feed_id": feed_id, "key": key, "seen_at": now,
+                     "published": entry.published} for key, (entry, _, _) in firsts.items()]
+            marked = set(conn.execute(insert_ignoring(conn, seen_entries)
+                                      .returning(seen_entries.c.key), rows).scalars())
+            kept = [_article_row(feed_id, entry, article, outlet, now)
+                    for key, (entry, article, outlet) in firsts.items()
+                    if key in marked and article is not None]
+            if kept:
+                conn.execute(insert_ignoring(conn, articles), kept)
             conn.execute(update(feeds).where(feeds.c.id == feed_id)
-                         .values(entries_seen=feeds.c.entries_seen + marked))
-        return marked
+                         .values(entries_seen=feeds.c.entries_seen + len(marked)))
+        return len(marked)
 
 
 def _story_candidates(conn: Connection, entry_ids: list[str],
@@ -171,19 +172,21 @@ def _insert_article(conn: Connection, feed_id: int, entry: Entry, article: Artic
                     outlet: str, now: datetime, fingerprint: str | None,
                     story_of: int | None) -> int | None:
     """The new article's id; None when its canonical URL is already stored."""
-    return conn.execute(insert_ignoring(conn, articles).values(
-        canonical_url=entry.canonical_url,
-        url=entry.url or article.url,
-        title=article.title,
-        outlet=outlet,
-        feed_id=feed_id,
-        published=article.published or entry.published,
-        body_unavailable=article.from_feed_only,
-        created_at=now,
-        fingerprint=fingerprint,
-        story_id=story_of,
-        text=article.text,  # for `monitor replay` until article_retention
-    ).returning(articles.c.id)).scalar_one_or_none()
+    row = _article_row(feed_id, entry, article, outlet, now)
+    row.update(fingerprint=fingerprint, story_id=story_of, text=article.text)
+    return conn.execute(insert_ignoring(conn, articles).values(**row)
+                        .returning(articles.c.id)).scalar_one_or_none()
+
+
+def _article_row(feed_id: int, entry: Entry, article: Article, outlet: str,
+                 now: datetime) -> dict[str, Any]:
+    """An article's columns; an empty text is none (a page never read: nothing to replay
+    until its text comes, monitor.pipeline.backfill), kept until article_retention."""
+    return {"canonical_url": entry.canonical_url, "url": entry.url or article.url,
+            "title": article.title, "outlet": outlet, "feed_id": feed_id,
+            "published": article.published or entry.published,
+            "body_unavailable": article.from_feed_only, "created_at": now,
+            "fingerprint": None, "story_id": None, "text": article.text or None}
 
 
 def _newly_seen(conn: Connection, statement: Insert) -> bool:

@@ -109,15 +109,26 @@ class WorkerQueries:
         with self.engine.begin() as conn:
             conn.execute(insert_ignoring(conn, chat_pacing).values(
                 chat_id=chat_id, next_send_at=now, sent_times=""))
-            query = select(chat_pacing.c.sent_times).where(chat_pacing.c.chat_id == chat_id)
+            query = select(chat_pacing.c.sent_times, chat_pacing.c.next_send_at).where(
+                chat_pacing.c.chat_id == chat_id)
             if conn.dialect.name == "postgresql":
                 query = query.with_for_update()
-            stored = conn.execute(query).scalar_one()
-            sent = [datetime.fromisoformat(t) for t in stored.split(",") if t]
-            wait = wait_of(chat_id, sent, now)
+            row = conn.execute(query).one()
+            sent = [datetime.fromisoformat(t) for t in row.sent_times.split(",") if t]
+            held: datetime = row.next_send_at  # Telegram's retry_after, if it gave one
+            wait = max(wait_of(chat_id, sent, now), (held - now).total_seconds())
             if wait > 0:
                 return wait
             kept = [t for t in sent if t > now - timedelta(minutes=1)] + [now]
             conn.execute(update(chat_pacing).where(chat_pacing.c.chat_id == chat_id).values(
                 next_send_at=now, sent_times=",".join(t.isoformat() for t in kept)))
         return 0.0
+
+    def hold_chat(self, chat_id: str, until: datetime) -> None:
+        """Telegram said retry_after for this chat: no worker sends to it before `until`."""
+        with self.engine.begin() as conn:
+            conn.execute(insert_ignoring(conn, chat_pacing).values(
+                chat_id=chat_id, next_send_at=until, sent_times=""))
+            conn.execute(update(chat_pacing).where(chat_pacing.c.chat_id == chat_id,
+                                                   chat_pacing.c.next_send_at < until)
+                         .values(next_send_at=until))

@@ -17,7 +17,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from monitor.errors import DeliveryError
 from monitor.models import Alert, Burst
@@ -175,6 +175,9 @@ class Outbox:
             )
             await self.store.off_loop(self.store.mark_failed, alert.id, str(exc), retry_at,
                                       permanent=exc.permanent)
+            if exc.retry_after and self.shared_pacing:  # Telegram's word holds for every worker
+                await self.store.off_loop(self.store.hold_chat, alert.chat_id, self.clock()
+                                          + timedelta(seconds=exc.retry_after))
             if self.metrics:
                 self.metrics.record_delivery(ok=False, permanent=exc.permanent)
             self._report_failure(alert, exc, alert.attempts + 1)

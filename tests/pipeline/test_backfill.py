@@ -28,11 +28,11 @@ async def extract(body: bytes, url: str, content_type: str | None) -> Article:
                                            content_type=content_type))
 
 
-def recorded_without_text(store: Store, key: str) -> str:
-    e = entry(key)
-    store.record_seen_many(one_feed(store), [(e, Article(e.url, "Kayak", ""), "Outlet")], NOW)
-    assert e.canonical_url is not None
-    return e.canonical_url
+def recorded_without_text(store: Store, *keys: str) -> list[str]:
+    entries = [entry(key) for key in keys]
+    store.record_seen_many(one_feed(store), [(e, Article(e.url, "Kayak", ""), "Outlet")
+                                             for e in entries], NOW)
+    return [e.canonical_url or "" for e in entries]
 
 
 def texts(store: Store) -> list[str | None]:
@@ -41,7 +41,7 @@ def texts(store: Store) -> list[str | None]:
 
 
 def test_a_page_gets_its_text_once_the_worker_is_idle(store: Store) -> None:
-    url = recorded_without_text(store, "a")
+    [url] = recorded_without_text(store, "a")
     polling = [True]
 
     async def main() -> None:
@@ -68,7 +68,7 @@ def test_beyond_the_limit_and_at_a_stop_pages_keep_no_text(store: Store, monkeyp
                                                            caplog) -> None:
     monkeypatch.setattr(backfill_module, "MAX_WAITING", 2)
     caplog.set_level(logging.INFO, "monitor.pipeline")
-    url = recorded_without_text(store, "a")
+    [url] = recorded_without_text(store, "a")
 
     async def main() -> int:
         stop = asyncio.Event()
@@ -86,10 +86,23 @@ def test_beyond_the_limit_and_at_a_stop_pages_keep_no_text(store: Store, monkeyp
 
 
 def test_drain_extracts_everything_now(store: Store) -> None:
-    url = recorded_without_text(store, "a")
+    [url] = recorded_without_text(store, "a")
     backfill = TextBackfill(store, extract, busy=lambda: True)
     backfill.add(url, url, PAGE, "text/html")
     backfill.add(None, "https://x.example/none", PAGE, "text/html")  # no key: not kept
     asyncio.run(backfill.drain())
     [text] = texts(store)
     assert text is not None and "pistler hafta sonu" in text
+
+
+def test_pages_beyond_the_raw_budget_wait_compressed(store: Store, monkeypatch) -> None:
+    monkeypatch.setattr(backfill_module, "RAW_BYTES", len(PAGE) + 10)
+    first, second = recorded_without_text(store, "a", "b")
+    backfill = TextBackfill(store, extract, busy=lambda: True)
+    backfill.add(first, first, PAGE, "text/html")
+    backfill.add(second, second, PAGE, "text/html")  # over the budget: compressed
+    assert [w.packed for w in backfill._waiting] == [False, True]
+    assert len(backfill._waiting[1].body) < len(PAGE) // 2
+    asyncio.run(backfill.drain())
+    assert all(text and "pistler hafta sonu" in text for text in texts(store))
+    assert backfill._raw == 0

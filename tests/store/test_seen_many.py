@@ -20,8 +20,8 @@ def test_entries_and_articles_are_marked_in_one_go(store: Store) -> None:
     assert marked == 3
     assert store.unseen_entries(feed, [entry("a"), entry("b"), entry("c"), entry("d")]) == [
         entry("d")]
-    assert store.article_known("https://news.example/b")
-    assert store.article_known("https://news.example/c")
+    assert store.articles_known(["https://news.example/b"]) == {"https://news.example/b"}
+    assert store.articles_known(["https://news.example/c"]) == {"https://news.example/c"}
     with store.engine.connect() as conn:
         texts = dict(conn.execute(select(articles.c.title, articles.c.text)).all())
     assert texts == {"B": "the extracted body", "C": None}  # nothing to replay for C

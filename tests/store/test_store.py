@@ -91,7 +91,7 @@ def test_the_same_article_through_two_feeds_is_kept_once(store):
     routes = {"chat": ["tusas"]}
     kwargs = {"article": article, "outlet": "A", "found": [match()], "routes": routes}
     assert store.record_entry(feed_a, entry("e1"), NOW, **kwargs)
-    assert store.article_known("https://news.example/e1")
+    assert store.articles_known(["https://news.example/e1"]) == {"https://news.example/e1"}
     assert (
         store.record_entry(feed_b, entry("other-key", "https://news.example/e1"), NOW, **kwargs)
         == []

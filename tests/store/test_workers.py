@@ -157,6 +157,15 @@ def test_send_slots_are_shared_by_the_workers(pair) -> None:
     assert second.take_send_slot("-1", NOW + timedelta(seconds=27), shared_wait_s) > 30
 
 
+def test_a_retry_after_holds_the_chat_for_every_worker(pair) -> None:
+    first, second = pair
+    first.hold_chat("-1", NOW + timedelta(seconds=30))
+    first.hold_chat("-1", NOW + timedelta(seconds=10))  # a shorter one does not shorten it
+    assert 29 < second.take_send_slot("-1", NOW, shared_wait_s) <= 30
+    assert second.take_send_slot("-1", NOW + timedelta(seconds=31), shared_wait_s) == 0.0
+    assert first.take_send_slot("-2", NOW, shared_wait_s) == 0.0  # other chats go on
+
+
 def test_workers_heartbeat_and_the_dead_age_out(pair) -> None:
     first, second = pair
     first.heartbeat(NOW, "2 feeds")
