@@ -21,6 +21,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -144,6 +146,22 @@ async def cycles(config: Path) -> None:
             )
 
 
+@contextmanager
+def feed_servers(site: Path, hosts: int) -> Iterator[tuple[list[str], set[int]]]:
+    """One feed server process per loopback address serving `site`: (base URLs, pids)."""
+    servers = [subprocess.Popen([sys.executable, "-c", SERVER, str(site), f"127.0.0.{host + 1}"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                cwd=ROOT)
+               for host in range(hosts)]
+    try:
+        yield ([server.stdout.readline().strip() for server in servers],  # type: ignore[union-attr]
+               {server.pid for server in servers})
+    finally:
+        for server in servers:
+            server.stdin.close()  # type: ignore[union-attr]
+            server.wait(10)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--feeds", type=int, default=200)
@@ -160,23 +178,8 @@ def main() -> None:
             f"{args.feeds} feeds x {args.items} items on {args.hosts} hosts, "
             f"{mentions} pages mention a watched name"
         )
-        servers = [
-            subprocess.Popen(
-                [sys.executable, "-c", SERVER, str(site), f"127.0.0.{host + 1}"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                text=True,
-                cwd=ROOT,
-            )
-            for host in range(args.hosts)
-        ]
-        try:
-            bases = [server.stdout.readline().strip() for server in servers]  # type: ignore[union-attr]
+        with feed_servers(site, args.hosts) as (bases, _):
             asyncio.run(cycles(write_config(tmp, bases, args.feeds)))
-        finally:
-            for server in servers:
-                server.stdin.close()  # type: ignore[union-attr]
-                server.wait(10)
 
 
 if __name__ == "__main__":

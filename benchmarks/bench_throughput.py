@@ -27,20 +27,19 @@ import io
 import os
 import pstats
 import random
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 import urllib.request
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import feedparser
 import trafilatura
 from rapidfuzz import fuzz
 
-from benchmarks.bench_cycle import ROOT, SERVER, build_site, write_config
+from benchmarks.bench_cycle import ROOT, build_site, feed_servers, write_config
 from monitor.config.settings import load_settings
 from monitor.config.watchlists import load_watchlists
 from monitor.service import Service
@@ -160,6 +159,20 @@ def run(tmp: Path, bases: list[str], feeds: int, servers: set[int], profile: boo
         print(profiled(write_config(tmp / "p", bases, feeds)))
 
 
+@contextmanager
+def bench_site(tmp: Path, feeds: int, items: int, hosts: int
+               ) -> Iterator[tuple[list[str], set[int]]]:
+    """The feeds x items pages of these benchmarks (12 paragraphs each, 4% naming a
+    watched entity) in tmp/site, served from `hosts` loopback addresses: (bases, pids)."""
+    (tmp / "site").mkdir()
+    mentions = build_site(tmp / "site", feeds, items, random.Random(7),
+                          paragraphs=12, mention_rate=0.04)
+    print(f"{feeds} feeds x {items} pages on {hosts} hosts, "
+          f"{mentions} pages name a watched entity; {os.cpu_count()} cores")
+    with feed_servers(tmp / "site", hosts) as served:
+        yield served
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--feeds", type=int, default=100)
@@ -167,24 +180,9 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=10, help="outlets (loopback addresses)")
     parser.add_argument("--no-profile", action="store_true")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp_name:
-        tmp = Path(tmp_name)
-        (tmp / "site").mkdir()
-        mentions = build_site(tmp / "site", args.feeds, args.items, random.Random(7),
-                              paragraphs=12, mention_rate=0.04)
-        print(f"{args.feeds} feeds x {args.items} pages on {args.hosts} hosts, "
-              f"{mentions} pages name a watched entity; {os.cpu_count()} cores")
-        servers = [subprocess.Popen([sys.executable, "-c", SERVER, str(tmp / "site"),
-                                     f"127.0.0.{host + 1}"], stdin=subprocess.PIPE,
-                                    stdout=subprocess.PIPE, text=True, cwd=ROOT)
-                   for host in range(args.hosts)]
-        try:
-            bases = [server.stdout.readline().strip() for server in servers]  # type: ignore[union-attr]
-            run(tmp, bases, args.feeds, {s.pid for s in servers}, not args.no_profile)
-        finally:
-            for server in servers:
-                server.stdin.close()  # type: ignore[union-attr]
-                server.wait(10)
+    with tempfile.TemporaryDirectory() as tmp_name, \
+            bench_site(Path(tmp_name), args.feeds, args.items, args.hosts) as (bases, servers):
+        run(Path(tmp_name), bases, args.feeds, servers, not args.no_profile)
 
 
 if __name__ == "__main__":

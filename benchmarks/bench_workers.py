@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import secrets
 import subprocess
 import sys
@@ -38,8 +37,8 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.pool import NullPool
 
-from benchmarks.bench_cycle import ROOT, SERVER, build_site, write_config
-from benchmarks.bench_throughput import tree_pss_mb
+from benchmarks.bench_cycle import ROOT, write_config
+from benchmarks.bench_throughput import bench_site, tree_pss_mb
 
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432"
 PROBLEMS = ("ERROR", "WARNING", "Traceback", "Error:")
@@ -220,24 +219,9 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per configuration")
     parser.add_argument("--logs", help="keep the workers' logs in this folder")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp_name:
-        tmp = Path(tmp_name)
-        (tmp / "site").mkdir()
-        mentions = build_site(tmp / "site", args.feeds, args.items, random.Random(7),
-                              paragraphs=12, mention_rate=0.04)
-        print(f"{args.feeds} feeds x {args.items} pages on {args.hosts} hosts, "
-              f"{mentions} pages name a watched entity; {os.cpu_count()} cores")
-        servers = [subprocess.Popen([sys.executable, "-c", SERVER, str(tmp / "site"),
-                                     f"127.0.0.{host + 1}"], stdin=subprocess.PIPE,
-                                    stdout=subprocess.PIPE, text=True, cwd=ROOT)
-                   for host in range(args.hosts)]
-        try:
-            bases = [server.stdout.readline().strip() for server in servers]  # type: ignore[union-attr]
-            report(run(tmp, bases, args))
-        finally:
-            for server in servers:
-                server.stdin.close()  # type: ignore[union-attr]
-                server.wait(10)
+    with tempfile.TemporaryDirectory() as tmp_name, \
+            bench_site(Path(tmp_name), args.feeds, args.items, args.hosts) as (bases, _):
+        report(run(Path(tmp_name), bases, args))
 
 
 if __name__ == "__main__":

@@ -17,7 +17,14 @@ from sqlalchemy import Connection, CursorResult, Engine, Insert, insert, select,
 from monitor.models import Article, Entry, Match
 from monitor.store.locks import lock_for_transaction
 from monitor.store.outbox import join_story
-from monitor.store.schema import articles, feeds, matches, outbox, seen_entries
+from monitor.store.schema import (
+    articles,
+    feeds,
+    matches,
+    outbox,
+    seen_entries,
+    without_nul,
+)
 from monitor.store.workers import insert_ignoring
 
 
@@ -51,7 +58,7 @@ class EntryQueries:
                         )
                     ).scalars()
                 )
-        return [entry for entry in entries if entry.key.replace("\x00", "") not in seen]
+        return [entry for entry in entries if without_nul(entry.key) not in seen]
 
     def articles_known(self, canonical_urls: Iterable[str]) -> set[str]:
         """Those of these articles another feed (or an earlier poll) already brought."""
@@ -133,7 +140,7 @@ class EntryQueries:
         it twice, another worker) is passed over. Returns how many were marked."""
         firsts: dict[str, tuple[Entry, Article | None, str]] = {}
         for entry, article, outlet in seen:  # in feed order; the first of a key wins
-            firsts.setdefault(entry.key.replace("\x00", ""), (entry, article, outlet))
+            firsts.setdefault(without_nul(entry.key), (entry, article, outlet))
         if not firsts:
             return 0
         with self.engine.begin() as conn:  # two statements for the lot, not two per entry

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Engine, Row, insert, or_, select, update
 
 from monitor.models import FeedHealth, FeedSource, FeedState
-from monitor.store.locks import SYNC_LOCK, lock_for_transaction
+from monitor.store.locks import SYNC_LOCK, is_postgres, lock_for_transaction
 from monitor.store.schema import feeds, seen_entries
 
 
@@ -80,7 +80,7 @@ class FeedQueries:
         claimed = []
         with self.engine.begin() as conn:
             query = select(feeds).where(*due).order_by(feeds.c.next_poll_at).limit(limit)
-            if conn.dialect.name == "postgresql":
+            if is_postgres(conn):
                 query = query.with_for_update(skip_locked=True)
             for row in conn.execute(query).all():  # still free when updated: nobody took it
                 taken = conn.execute(update(feeds).where(feeds.c.id == row.id, *due).values(

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Select, and_, func, or_, select, update
 
 from monitor.models import Alert, Match, OutboxStats
+from monitor.store.locks import is_postgres
 from monitor.store.schema import articles, bursts, matches, outbox
 
 NEEDS_WORK = and_(
@@ -55,7 +56,7 @@ class OutboxQueries:
                 return []
             query = _alert_rows().where(outbox.c.id.in_(ids), outbox.c.next_attempt_at <= now,
                                         NEEDS_WORK).order_by(outbox.c.id)
-            shared = conn.dialect.name == "postgresql"
+            shared = is_postgres(conn)
             if shared:
                 query = query.with_for_update(skip_locked=True, of=outbox)
             rows = conn.execute(query).all()

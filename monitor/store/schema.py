@@ -44,7 +44,12 @@ class Text(TypeDecorator[str]):
     cache_ok = True
 
     def process_bind_param(self, value: str | None, dialect: object) -> str | None:
-        return None if value is None else value.replace("\x00", "")
+        return None if value is None else without_nul(value)
+
+
+def without_nul(value: str) -> str:
+    """A text as the database keeps it (see Text)."""
+    return value.replace("\x00", "")
 
 
 metadata = MetaData()

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Insert, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from monitor.store.locks import is_postgres
 from monitor.store.outbox import NEEDS_WORK
 from monitor.store.schema import chat_pacing, claims, feeds, outbox, workers
 
@@ -33,7 +34,7 @@ def worker_identity() -> str:
 
 def insert_ignoring(conn: Connection | Engine, table: Any) -> Insert:
     """An INSERT that does nothing on a unique-key conflict (the loser of a race)."""
-    if conn.dialect.name == "postgresql":
+    if is_postgres(conn):
         return postgresql.insert(table).on_conflict_do_nothing()
     return sqlite.insert(table).on_conflict_do_nothing()
 
@@ -111,7 +112,7 @@ class WorkerQueries:
                 chat_id=chat_id, next_send_at=now, sent_times=""))
             query = select(chat_pacing.c.sent_times, chat_pacing.c.next_send_at).where(
                 chat_pacing.c.chat_id == chat_id)
-            if conn.dialect.name == "postgresql":
+            if is_postgres(conn):
                 query = query.with_for_update()
             row = conn.execute(query).one()
             sent = [datetime.fromisoformat(t) for t in row.sent_times.split(",") if t]

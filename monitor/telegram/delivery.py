@@ -24,6 +24,7 @@ from monitor.models import Alert, Burst
 from monitor.ops.logs import event
 from monitor.ops.metrics import Metrics
 from monitor.store.database import Store
+from monitor.store.locks import is_postgres
 from monitor.store.offloop import DatabaseUnavailable
 from monitor.telegram.pacing import ChatPacer, delivery_retry_at, shared_wait_s
 from monitor.telegram.sender import Sender
@@ -62,7 +63,7 @@ class Outbox:
         self.clock = clock
         self.pacer = ChatPacer() if pace else ChatPacer(gap_s=0.0, window_s=0.0)
         # several workers may share a PostgreSQL database: each send takes a shared slot
-        self.shared_pacing = pace and store.engine.dialect.name != "sqlite"
+        self.shared_pacing = pace and is_postgres(store.engine)
         self.wake = asyncio.Event()
         self.metrics = metrics
         self.on_blocked = on_blocked
@@ -95,11 +96,17 @@ class Outbox:
                 self._sent_to(burst.chat_id)
         return sent
 
-    async def _may_send(self, chat_id: str) -> bool:
+    async def _slot_wait_s(self, chat_id: str) -> float:
+        """0 when a message to this chat may go now (its shared slot then taken), else
+        how long to wait: this worker's pacing first, then every worker's (PostgreSQL)."""
         wait = self.pacer.wait_s(chat_id, asyncio.get_running_loop().time())
         if wait <= 0 and self.shared_pacing:
             wait = await self.store.off_loop(self.store.take_send_slot, chat_id, self.clock(),
                                              shared_wait_s)
+        return wait
+
+    async def _may_send(self, chat_id: str) -> bool:
+        wait = await self._slot_wait_s(chat_id)
         if wait > 0:
             self._pace_wait_s = min(self._pace_wait_s, wait)
         return wait <= 0
@@ -107,9 +114,8 @@ class Outbox:
     async def take_slot(self, chat_id: str) -> None:
         """Wait until a message to this chat keeps within its limits, and take that slot:
         bot replies share the alerts' pacing (and, on PostgreSQL, every worker's)."""
-        while not await self._may_send(chat_id):
-            await asyncio.sleep(max(self.pacer.wait_s(chat_id, asyncio.get_running_loop().time()),
-                                    0.05))
+        while (wait := await self._slot_wait_s(chat_id)) > 0:
+            await asyncio.sleep(wait)
         self._sent_to(chat_id)
 
     def _sent_to(self, chat_id: str) -> None:

@@ -20,8 +20,6 @@ from collections.abc import Callable, Coroutine, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError
-
 from monitor.errors import ConfigError, DeliveryError
 from monitor.models import Alert, FeedState
 from monitor.ops.logs import event
@@ -84,8 +82,8 @@ class WorkerDuties:
 
     def leave(self) -> None:
         """A clean stop: this worker's row, leases and claims go at once."""
-        with contextlib.suppress(DBAPIError):  # else the row ages out, the leases run out
-            self.store.leave()
+        with contextlib.suppress(DatabaseUnavailable):  # else the row ages, the leases run out
+            self.store.threads.guarded(self.store.leave)
 
     async def beat(self) -> None:
         """One round (its queries off the loop); a database that went away is logged
